@@ -53,7 +53,8 @@ struct pp_dart_stats {
 	uint64_t live_entries, peak_entries;
 	uint64_t live_bytes, peak_bytes;   /* 16 KiB-page granular */
 	uint64_t maps, unmaps;
-	uint64_t fail_nospc, fail_toomany, fail_inval;
+	uint64_t fail_nospc, fail_toomany, fail_inval, fail_overflow;
+	uint64_t fail_noent;               /* unmaps of an unknown bus value */
 	uint64_t translations, faults;
 };
 
@@ -83,7 +84,8 @@ int pp_dart_unmap(struct pp_dart *d, uint64_t bus);
 /*
  * Device access of [bus, bus + len) of kind access (PP_DART_READ or WRITE).
  * PP_OK with *host set when the whole range lies in one live mapping that
- * allows it; PP_ERR_FAULT otherwise (counted as a fault).
+ * allows it; PP_ERR_FAULT otherwise (counted as a fault).  PP_ERR_INVAL (not
+ * a fault) for len 0, access 0 or unknown bits, or a NULL host.
  */
 int pp_dart_translate(struct pp_dart *d, uint64_t bus, uint64_t len,
 		      uint32_t access, uint64_t *host);
@@ -91,6 +93,7 @@ int pp_dart_translate(struct pp_dart *d, uint64_t bus, uint64_t len,
 /*
  * Like translate, but never faults on a length: *avail is set to the bytes
  * from bus to the end of its mapping (for devices that DMA in chunks).
+ * Any of host, avail, prot may be NULL.  PP_OK or PP_ERR_FAULT (not counted).
  */
 int pp_dart_lookup(const struct pp_dart *d, uint64_t bus, uint64_t *host,
 		   uint64_t *avail, uint32_t *prot);
