@@ -470,6 +470,15 @@ static void host_call(struct pp_win *w, unsigned int n)
 			w->hops[i].status = ret;
 }
 
+static void count_unmap_errors(struct pp_win *w, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (w->hops[i].status != PP_OK)
+			w->st.host_unmap_errors++;
+}
+
 static void send_evictions(struct pp_win *w)
 {
 	unsigned int i;
@@ -482,6 +491,7 @@ static void send_evictions(struct pp_win *w)
 	}
 	w->st.host_unmaps += w->nev;
 	host_call(w, w->nev);
+	count_unmap_errors(w, w->nev);
 	w->nev = 0;
 }
 
@@ -511,6 +521,7 @@ static void flush(struct pp_win *w)
 	if (!n)
 		return;
 	host_call(w, n);
+	count_unmap_errors(w, w->nev);
 	for (i = 0; i < w->npend; i++) {
 		struct pp_host_op *op = &w->hops[w->nev + i];
 

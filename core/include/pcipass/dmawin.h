@@ -130,6 +130,7 @@ struct pp_win_stats {
 	uint64_t reuse_hits;       /* served by an idle mapping */
 	uint64_t reclaims;         /* idle mappings unmapped */
 	uint64_t retries;          /* host map failures retried smaller */
+	uint64_t host_unmap_errors; /* unmaps the host refused (device gone) */
 };
 
 void pp_win_get_stats(const struct pp_win *w, struct pp_win_stats *st);
