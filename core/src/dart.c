@@ -2,74 +2,30 @@
 /*
  * The DART model (see core/include/pcipass/dart.h and docs/dart-model.md).
  *
- * Three structures, all sized at pp_dart_new and never grown:
+ * Everything is sized at pp_dart_new and never grows:
  *
- *  - a segment tree over the aperture's 16 KiB pages.  Each node keeps the
+ *  - a free bitmap of the aperture's 16 KiB pages (bit set = free), and a
+ *    segment tree whose leaves are its 64-page words.  Each node keeps the
  *    free prefix, free suffix and longest free run of its span, plus the
  *    longest run usable by a mapping that must start on an odd bus page
  *    (ADVERSARIAL).  First fit at or after any page is O(log n).  Range
  *    updates are lazy without a tag: a node whose span is uniformly free or
  *    uniformly used says so by its own values (best == len or best == 0), and
- *    its children are only trusted when it is not uniform.
+ *    its children (and words) are only trusted when it is not uniform.
  *
- *  - a two-level-or-more bitmap of mapping start pages (64-ary), so that the
- *    mapping holding a page is "the live mapping with the greatest start
- *    <= page": a predecessor query of at most ceil(log64(pages)) word steps
- *    (3 for the default aperture).  start_owner[] gives its record.
+ *  - a 64-ary bitmap of mapping start pages, so that the mapping holding a
+ *    page is "the live mapping with the greatest start <= page": a
+ *    predecessor query of at most one word per level (3 levels for the
+ *    default aperture).  start_owner[] names its slot.
  *
  *  - a slab of max_entries mapping records with an intrusive free list.
  *
- * So map, unmap and translate cost O(log pages), independent of the mapping
- * size; nothing is per-page except the tree and the start index.
+ * So map, unmap and translate cost O(log pages) whatever the mapping's size.
  */
-#include <pcipass/dart.h>
+#include "dart_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define NONE UINT32_MAX
-
-/* Largest aperture accepted (2^24 pages = 256 GiB of bus space, a 512 MiB
- * tree).  Keeps page indices in u32 and a typo in iova_size from asking for
- * terabytes of tree. */
-#define PP_DART_MAX_PAGES (1u << 24)
-/* 64-ary levels needed for PP_DART_MAX_PAGES bits, plus one for rounding. */
-#define BM_MAX_LEVELS 6
-
-struct seg {
-	uint32_t pref; /* free pages from the span's first page */
-	uint32_t suff; /* free pages ending at the span's last page */
-	uint32_t best; /* longest free run inside the span */
-	uint32_t bodd; /* longest run left when it must start on an odd bus page */
-};
-
-struct mapping {
-	uint64_t host_page; /* host rounded down to 16 KiB */
-	uint32_t start;     /* first aperture page; next free slot when free */
-	uint32_t npages;    /* 0 when the slot is free */
-	uint32_t off;       /* host's offset in its 16 KiB page (bus keeps it) */
-	uint32_t prot;
-};
-
-struct pp_dart {
-	struct pp_dart_config cfg;
-	uint32_t npages;      /* aperture pages */
-	uint32_t tree_leaves; /* power of two >= npages; the rest is "used" */
-	uint32_t base_odd;    /* parity of iova_base's bus page number */
-	uint64_t cap_pages;
-	uint64_t live_pages;
-	uint64_t rng;         /* splitmix64 state (RANDOM) */
-
-	struct seg *tree;     /* 1-based heap, 2 * tree_leaves nodes */
-	uint32_t *start_owner; /* page -> slot, only valid at mapping starts */
-	uint64_t *bm[BM_MAX_LEVELS];
-	unsigned bm_levels;
-
-	struct mapping *slots;
-	uint32_t free_head;
-
-	struct pp_dart_stats st;
-};
 
 /* ---- odd-start arithmetic ------------------------------------------------ */
 
@@ -87,7 +43,78 @@ static inline uint32_t odd_len(const struct pp_dart *d, uint32_t s, uint32_t len
 	return page_is_odd(d, s) ? len : len - 1;
 }
 
-/* ---- segment tree --------------------------------------------------------- */
+/* ---- 64-page words ----------------------------------------------------------
+ *
+ * The tree's leaves are 64-bit words of the free bitmap (bit set = page
+ * free), so the tree is 64x smaller than one node per page and the bottom
+ * six levels become word arithmetic.
+ */
+
+/* Bits of a word at which an odd bus page sits (words start on even pages). */
+static inline uint64_t odd_bits(const struct pp_dart *d)
+{
+	return d->base_odd ? 0x5555555555555555ull : 0xaaaaaaaaaaaaaaaaull;
+}
+
+/*
+ * Runs of set bits in x: m[j] has bit p set when bits p .. p + 2^j - 1 of x
+ * are all set (runs stop at bit 63; the next word is the tree's business).
+ */
+static void word_runs(uint64_t x, uint64_t m[7])
+{
+	m[0] = x;
+	for (unsigned j = 1; j < 7; j++)
+		m[j] = m[j - 1] & (m[j - 1] >> (1u << (j - 1)));
+}
+
+/* Starts p (as a mask) among cand with bits p .. p + k - 1 set, 1 <= k <= 64. */
+static uint64_t word_fits(const uint64_t m[7], uint64_t cand, uint32_t k)
+{
+	uint32_t len = 0;
+
+	for (unsigned j = 0; j < 7 && cand; j++) {
+		if (k & (1u << j)) {
+			cand &= m[j] >> len;
+			len += 1u << j;
+		}
+	}
+	return cand;
+}
+
+/* Longest stretch of set bits of x that begins at a bit of filter. */
+static uint32_t word_best(const uint64_t m[7], uint64_t filter)
+{
+	uint64_t cur = m[0] & filter;
+	uint32_t len = 0;
+
+	if (!cur)
+		return 0;
+	/* Greedy on the bits of the answer: keep starts with a run >= len. */
+	for (int j = 6; j >= 0; j--) {
+		uint64_t next;
+
+		if (len >= 64)
+			break;
+		next = cur & (m[j] >> len);
+		if (next) {
+			cur = next;
+			len += 1u << j;
+		}
+	}
+	return len;
+}
+
+/* ---- segment tree ------------------------------------------------------------ */
+
+static inline bool is_leaf(const struct pp_dart *d, uint32_t i)
+{
+	return i >= d->tree_leaves;
+}
+
+static inline uint64_t *leaf_word(const struct pp_dart *d, uint32_t i)
+{
+	return &d->freebits[i - d->tree_leaves];
+}
 
 static inline void seg_set_free(const struct pp_dart *d, uint32_t i, uint32_t lo,
 				uint32_t hi)
@@ -96,11 +123,28 @@ static inline void seg_set_free(const struct pp_dart *d, uint32_t i, uint32_t lo
 
 	n->pref = n->suff = n->best = hi - lo;
 	n->bodd = odd_len(d, lo, hi - lo);
+	if (is_leaf(d, i))
+		*leaf_word(d, i) = ~0ull;
 }
 
 static inline void seg_set_used(const struct pp_dart *d, uint32_t i)
 {
 	memset(&d->tree[i], 0, sizeof(d->tree[i]));
+	if (is_leaf(d, i))
+		*leaf_word(d, i) = 0;
+}
+
+/* Recomputes leaf i from its word. */
+static void seg_leaf_update(const struct pp_dart *d, uint32_t i)
+{
+	uint64_t x = *leaf_word(d, i), m[7];
+	struct seg *n = &d->tree[i];
+
+	word_runs(x, m);
+	n->pref = ~x ? (uint32_t)__builtin_ctzll(~x) : 64;
+	n->suff = ~x ? (uint32_t)__builtin_clzll(~x) : 64;
+	n->best = word_best(m, ~0ull);
+	n->bodd = word_best(m, odd_bits(d));
 }
 
 static inline uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
@@ -146,26 +190,25 @@ static void seg_build(const struct pp_dart *d, uint32_t i, uint32_t lo, uint32_t
 
 	if (hi <= d->npages) {
 		seg_set_free(d, i, lo, hi);
-		return;
-	}
-	if (lo >= d->npages) {
+	} else if (lo >= d->npages) {
 		seg_set_used(d, i);
-		return;
+	} else if (is_leaf(d, i)) { /* the word holding the aperture's end */
+		*leaf_word(d, i) = (1ull << (d->npages - lo)) - 1;
+		seg_leaf_update(d, i);
+	} else {
+		mid = lo + (hi - lo) / 2;
+		seg_build(d, 2 * i, lo, mid);
+		seg_build(d, 2 * i + 1, mid, hi);
+		seg_pull(d, i, lo, mid, hi);
 	}
-	mid = lo + (hi - lo) / 2;
-	seg_build(d, 2 * i, lo, mid);
-	seg_build(d, 2 * i + 1, mid, hi);
-	seg_pull(d, i, lo, mid, hi);
 }
 
-/* Marks pages [a, b) free or used. */
+/* Marks pages [a, b), which meet node i's [lo, hi), free or used. */
 static void seg_assign(struct pp_dart *d, uint32_t i, uint32_t lo, uint32_t hi,
 		       uint32_t a, uint32_t b, bool make_free)
 {
 	uint32_t mid;
 
-	if (b <= lo || hi <= a)
-		return;
 	if (a <= lo && hi <= b) {
 		if (make_free)
 			seg_set_free(d, i, lo, hi);
@@ -173,16 +216,29 @@ static void seg_assign(struct pp_dart *d, uint32_t i, uint32_t lo, uint32_t hi,
 			seg_set_used(d, i);
 		return;
 	}
+	if (is_leaf(d, i)) { /* part of one word */
+		uint32_t from = a > lo ? a - lo : 0, to = b < hi ? b - lo : 64;
+		uint64_t bits = (~0ull >> (64 - (to - from))) << from;
+
+		if (make_free)
+			*leaf_word(d, i) |= bits;
+		else
+			*leaf_word(d, i) &= ~bits;
+		seg_leaf_update(d, i);
+		return;
+	}
 	mid = lo + (hi - lo) / 2;
 	seg_push(d, i, lo, mid, hi);
-	seg_assign(d, 2 * i, lo, mid, a, b, make_free);
-	seg_assign(d, 2 * i + 1, mid, hi, a, b, make_free);
+	if (a < mid)
+		seg_assign(d, 2 * i, lo, mid, a, b, make_free);
+	if (b > mid)
+		seg_assign(d, 2 * i + 1, mid, hi, a, b, make_free);
 	seg_pull(d, i, lo, mid, hi);
 }
 
 /*
  * Lowest page s >= from such that [s, s + k) is free (and, with odd, s is an
- * odd bus page), inside node i over [lo, hi); NONE if there is none.
+ * odd bus page), inside node i over [lo, hi); DART_NONE if there is none.
  *
  * O(log n): nodes that straddle `from` form one root-to-leaf path; a node
  * wholly at or after `from` is entered only when its summary promises a fit,
@@ -197,16 +253,25 @@ static uint32_t seg_find(const struct pp_dart *d, uint32_t i, uint32_t lo,
 	uint32_t mid, s, got;
 
 	if (hi <= from || (odd ? n->bodd : n->best) < k)
-		return NONE;
-	if (n->best == hi - lo) { /* all free (every leaf ends here) */
+		return DART_NONE;
+	if (n->best == hi - lo) { /* all free: children may be stale */
 		s = lo > from ? lo : from;
 		if (odd && !page_is_odd(d, s))
 			s++;
-		return (uint64_t)s + k <= hi ? s : NONE;
+		return (uint64_t)s + k <= hi ? s : DART_NONE;
+	}
+	if (is_leaf(d, i)) { /* k <= 64 here: best >= k */
+		uint64_t m[7], cand = odd ? odd_bits(d) : ~0ull;
+
+		if (from > lo)
+			cand &= ~0ull << (from - lo);
+		word_runs(*leaf_word(d, i), m);
+		cand = word_fits(m, cand, k);
+		return cand ? lo + (uint32_t)__builtin_ctzll(cand) : DART_NONE;
 	}
 	mid = lo + (hi - lo) / 2;
 	got = seg_find(d, 2 * i, lo, mid, k, from, odd);
-	if (got != NONE)
+	if (got != DART_NONE)
 		return got;
 	/* The free run across the middle, started no earlier than from. */
 	s = mid - d->tree[2 * i].suff;
@@ -221,10 +286,72 @@ static uint32_t seg_find(const struct pp_dart *d, uint32_t i, uint32_t lo,
 	return seg_find(d, 2 * i + 1, mid, hi, k, from, odd);
 }
 
+static inline uint32_t tree_pages(const struct pp_dart *d)
+{
+	return d->tree_leaves * 64;
+}
+
 static uint32_t find_fit(const struct pp_dart *d, uint32_t k, uint32_t from,
 			 bool odd)
 {
-	return seg_find(d, 1, 0, d->tree_leaves, k, from, odd);
+	return seg_find(d, 1, 0, tree_pages(d), k, from, odd);
+}
+
+/* Free pages right before page p, in node i over [lo, hi), lo <= p <= hi. */
+static uint32_t free_before(const struct pp_dart *d, uint32_t i, uint32_t lo,
+			    uint32_t hi, uint32_t p)
+{
+	const struct seg *n = &d->tree[i];
+	uint32_t mid, r;
+
+	if (p == lo || n->best == 0)
+		return 0;
+	if (p == hi)
+		return n->suff;
+	if (n->best == hi - lo)
+		return p - lo;
+	if (is_leaf(d, i)) {
+		uint32_t t = p - lo;
+		uint64_t used = ~*leaf_word(d, i) & ((1ull << t) - 1);
+
+		return used ? t - 1 - (63 - (uint32_t)__builtin_clzll(used)) : t;
+	}
+	mid = lo + (hi - lo) / 2;
+	if (p <= mid)
+		return free_before(d, 2 * i, lo, mid, p);
+	r = free_before(d, 2 * i + 1, mid, hi, p);
+	return r == p - mid ? r + d->tree[2 * i].suff : r;
+}
+
+/* Free pages from page p on, in node i over [lo, hi), lo <= p < hi. */
+static uint32_t free_from(const struct pp_dart *d, uint32_t i, uint32_t lo,
+			  uint32_t hi, uint32_t p)
+{
+	const struct seg *n = &d->tree[i];
+	uint32_t mid, r;
+
+	if (n->best == 0)
+		return 0;
+	if (p == lo)
+		return n->pref;
+	if (n->best == hi - lo)
+		return hi - p;
+	if (is_leaf(d, i)) {
+		uint32_t t = p - lo;
+		uint64_t used = ~*leaf_word(d, i) >> t;
+
+		return used ? (uint32_t)__builtin_ctzll(used) : 64 - t;
+	}
+	mid = lo + (hi - lo) / 2;
+	if (p >= mid)
+		return free_from(d, 2 * i + 1, mid, hi, p);
+	r = free_from(d, 2 * i, lo, mid, p);
+	return r == mid - p ? r + d->tree[2 * i + 1].pref : r;
+}
+
+static void mark_pages(struct pp_dart *d, uint32_t a, uint32_t b, bool make_free)
+{
+	seg_assign(d, 1, 0, tree_pages(d), a, b, make_free);
 }
 
 /* ---- mapping-start bitmap -------------------------------------------------- */
@@ -257,7 +384,7 @@ static inline uint32_t top_bit(uint64_t w)
 	return 63u - (uint32_t)__builtin_clzll(w);
 }
 
-/* Greatest set page <= p, or NONE. */
+/* Greatest set page <= p, or DART_NONE. */
 static uint32_t bm_pred(const struct pp_dart *d, uint32_t p)
 {
 	unsigned l = 0;
@@ -272,7 +399,7 @@ static uint32_t bm_pred(const struct pp_dart *d, uint32_t p)
 			break;
 		}
 		if (pos < 64 || l + 1 == d->bm_levels)
-			return NONE; /* no earlier word at this level */
+			return DART_NONE; /* no earlier word at this level */
 		pos = (pos >> 6) - 1; /* the previous word, one level up */
 		l++;
 	}
@@ -312,7 +439,7 @@ static const struct mapping *mapping_at(const struct pp_dart *d, uint64_t bus)
 	rel = bus - d->cfg.iova_base;
 	p = (uint32_t)(rel >> PP_DART_PAGE_SHIFT);
 	s = bm_pred(d, p);
-	if (s == NONE)
+	if (s == DART_NONE)
 		return NULL;
 	m = &d->slots[d->start_owner[s]];
 	return p - s < m->npages ? m : NULL;
@@ -343,7 +470,7 @@ static bool config_ok(const struct pp_dart_config *c)
 		return false;
 	if (c->cap_bytes < PP_DART_PAGE_SIZE) /* no page could ever be mapped */
 		return false;
-	if (c->max_entries == 0 || c->max_entries == NONE)
+	if (c->max_entries == 0 || c->max_entries == DART_NONE)
 		return false;
 	switch (c->placement) {
 	case PP_DART_FIRST_FIT:
@@ -366,14 +493,16 @@ struct pp_dart *pp_dart_new(const struct pp_dart_config *cfg)
 		return NULL;
 	d->cfg = *cfg;
 	d->npages = (uint32_t)(cfg->iova_size >> PP_DART_PAGE_SHIFT);
-	for (leaves = 1; leaves < d->npages; leaves <<= 1)
+	for (leaves = 1; leaves * 64ull < d->npages; leaves <<= 1)
 		;
 	d->tree_leaves = leaves;
 	d->base_odd = (uint32_t)(cfg->iova_base >> PP_DART_PAGE_SHIFT) & 1u;
 	d->cap_pages = cfg->cap_bytes >> PP_DART_PAGE_SHIFT;
 	d->rng = cfg->seed;
 
+	/* Neither needs clearing: seg_build writes what will be read. */
 	d->tree = malloc(2 * (size_t)leaves * sizeof(*d->tree));
+	d->freebits = malloc((size_t)leaves * sizeof(*d->freebits));
 	d->start_owner = malloc((size_t)d->npages * sizeof(*d->start_owner));
 	d->slots = malloc((size_t)cfg->max_entries * sizeof(*d->slots));
 	words = d->npages;
@@ -383,14 +512,14 @@ struct pp_dart *pp_dart_new(const struct pp_dart_config *cfg)
 		if (!d->bm[d->bm_levels++])
 			goto fail;
 	} while (words > 1);
-	if (!d->tree || !d->start_owner || !d->slots)
+	if (!d->tree || !d->freebits || !d->start_owner || !d->slots)
 		goto fail;
 
-	seg_build(d, 1, 0, leaves);
+	seg_build(d, 1, 0, tree_pages(d));
 
 	for (uint32_t i = 0; i < cfg->max_entries; i++) {
 		d->slots[i].npages = 0;
-		d->slots[i].start = i + 1 < cfg->max_entries ? i + 1 : NONE;
+		d->slots[i].start = i + 1 < cfg->max_entries ? i + 1 : DART_NONE;
 	}
 	d->free_head = 0;
 	return d;
@@ -406,6 +535,7 @@ void pp_dart_free(struct pp_dart *d)
 	for (unsigned l = 0; l < d->bm_levels; l++)
 		free(d->bm[l]);
 	free(d->tree);
+	free(d->freebits);
 	free(d->start_owner);
 	free(d->slots);
 	free(d);
@@ -416,17 +546,32 @@ const struct pp_dart_config *pp_dart_config(const struct pp_dart *d)
 	return &d->cfg;
 }
 
-/* Chooses the first aperture page for k pages, or NONE. */
+/* Chooses the first aperture page for k pages, or DART_NONE. */
 static uint32_t place(struct pp_dart *d, uint32_t k)
 {
 	uint32_t s;
 
 	switch (d->cfg.placement) {
-	case PP_DART_RANDOM:
-		/* A uniform page, then first fit at or after it, wrapping. */
-		s = (uint32_t)(((splitmix64(&d->rng) >> 32) * d->npages) >> 32);
+	case PP_DART_RANDOM: {
+		/*
+		 * A uniform page picks a free run (the first that fits at or
+		 * after it, wrapping) and a coin picks its start or its end.
+		 * Never the middle of a run: cutting holes in two fragments
+		 * the aperture far beyond what an IOVA allocator does.
+		 */
+		uint64_t z = splitmix64(&d->rng);
+		uint32_t run, len;
+
+		s = (uint32_t)(((z >> 32) * d->npages) >> 32);
 		s = find_fit(d, k, s, false);
-		return s != NONE ? s : find_fit(d, k, 0, false);
+		if (s == DART_NONE)
+			s = find_fit(d, k, 0, false);
+		if (s == DART_NONE)
+			return s;
+		run = s - free_before(d, 1, 0, tree_pages(d), s);
+		len = free_from(d, 1, 0, tree_pages(d), run);
+		return z & 1 ? run + len - k : run;
+	}
 	case PP_DART_ADVERSARIAL:
 		return find_fit(d, k, 0, true);
 	case PP_DART_FIRST_FIT:
@@ -468,7 +613,7 @@ int pp_dart_map(struct pp_dart *d, uint64_t host, uint64_t len, uint32_t prot,
 	}
 	k = (uint32_t)np;
 	s = place(d, k);
-	if (s == NONE) {
+	if (s == DART_NONE) {
 		d->st.fail_nospc++;
 		return PP_ERR_NOSPC;
 	}
@@ -482,7 +627,7 @@ int pp_dart_map(struct pp_dart *d, uint64_t host, uint64_t len, uint32_t prot,
 	m->off = (uint32_t)(host & PP_DART_PAGE_MASK);
 	m->prot = prot;
 
-	seg_assign(d, 1, 0, d->tree_leaves, s, s + k, false);
+	mark_pages(d, s, s + k, false);
 	d->start_owner[s] = slot;
 	bm_set(d, s);
 
@@ -518,7 +663,7 @@ int pp_dart_unmap(struct pp_dart *d, uint64_t bus)
 	if (mapping_bus(d, m) != bus) /* same page, other offset */
 		goto noent;
 
-	seg_assign(d, 1, 0, d->tree_leaves, m->start, m->start + m->npages, true);
+	mark_pages(d, m->start, m->start + m->npages, true);
 	bm_clear(d, p);
 	d->live_pages -= m->npages;
 	m->npages = 0;

@@ -51,6 +51,7 @@ struct pp_mapping {
 	uint32_t refs;
 	uint8_t level;			/* window level, NO_LEVEL for direct */
 	uint8_t state;
+	uint8_t charged;		/* counted in the totals */
 	int16_t status;			/* host status when MS_FAILED */
 };
 
@@ -70,6 +71,8 @@ struct pp_win {
 	struct pp_mapping **seg_map;	/* per segment of the current chunk */
 
 	uint64_t mapped_bytes, mapped_entries;	/* incl. pending and idle */
+	uint64_t live_pages;		/* pages of counted live requests */
+	uint64_t live_direct_pages;	/* pages of the other live requests */
 	uint64_t idle_bytes, idle_entries;
 	struct pp_win_stats st;
 };
@@ -177,8 +180,10 @@ static void count_request(struct pp_win *w, uint64_t gpa, uint64_t len,
 				b->count--;
 		}
 		pp_blocktab_put(&w->blocks, b);
-		if (edge)
+		if (edge) {
+			w->live_pages += delta;
 			count_levels(w, pg << PG_SHIFT, delta);
+		}
 	}
 }
 
@@ -234,6 +239,35 @@ static bool window_pays(const struct pp_win *w, unsigned int level,
 }
 
 /*
+ * Bytes mapped beyond the pages live requests touch ("waste"), and what we
+ * may waste for free.  Exact mappings of max_entries live pages need at most
+ * max_entries * 16 KiB, so while the waste stays under cap minus that, no
+ * request can fail that exact mappings would have served: windows up to
+ * that budget cost nothing.  Dense windows waste little, so as a burst fills
+ * its blocks the budget comes back by itself.
+ */
+static uint64_t waste(const struct pp_win *w)
+{
+	uint64_t used = w->mapped_bytes - w->idle_bytes;
+	uint64_t live = (w->live_pages + w->live_direct_pages) * PG;
+
+	return used > live ? used - live : 0;
+}
+
+static bool within_waste_budget(const struct pp_win *w, unsigned int level,
+				uint64_t k)
+{
+	uint64_t exact_max = (uint64_t)w->cfg.max_entries * PG;
+	uint64_t size = 1ull << level;
+
+	if (k < 2 || k * PG > size || w->cfg.cap_bytes <= exact_max)
+		return false;
+	if (size > (uint64_t)w->cfg.max_expose * k * PG)
+		return false;
+	return waste(w) + size - k * PG <= w->cfg.cap_bytes - exact_max;
+}
+
+/*
  * Level of the new mapping for a request, no larger than ceiling;
  * NO_LEVEL means a direct mapping of exactly the pages it touches.
  */
@@ -245,9 +279,20 @@ static unsigned int choose_level(const struct pp_win *w, uint64_t gpa,
 	if (fit == NO_LEVEL || fit > ceiling)
 		return NO_LEVEL;
 	if (adaptive(w) && counted(w, gpa, len)) {
-		for (l = ceiling; l > fit; l--)
-			if (window_pays(w, l, live_pages(w, l, gpa)))
+		uint64_t k, pred = 0, own = npages(gpa, len);
+
+		for (l = w->cfg.max_shift; l > fit; l--) {
+			/* A young block inherits its parent's density: early in
+			 * a burst the larger block has seen more of it. */
+			k = live_pages(w, l, gpa);
+			pred = pred / 2 > k ? pred / 2 : k;
+			/* only a neighbour is evidence of density */
+			if (l > ceiling || pred <= own)
+				continue;
+			if (within_waste_budget(w, l, k) ||
+			    window_pays(w, l, pred))
 				return l;
+		}
 	} else if (!adaptive(w)) {
 		return fit;	/* fixed mode: the one window size when it fits */
 	}
@@ -305,12 +350,14 @@ static void unkey(struct pp_win *w, struct pp_mapping *m)
 static void forget(struct pp_win *w, struct pp_mapping *m)
 {
 	unkey(w, m);
-	w->mapped_bytes -= m->len;
-	w->mapped_entries--;
-	if (m->level == NO_LEVEL)
-		w->st.directs--;
-	else
-		w->st.windows--;
+	if (m->charged) {
+		w->mapped_bytes -= m->len;
+		w->mapped_entries--;
+		if (m->level == NO_LEVEL)
+			w->st.directs--;
+		else
+			w->st.windows--;
+	}
 	w->ops.free(w->ops.ctx, m);
 }
 
@@ -373,11 +420,13 @@ static void detach(struct pp_win *w, struct pp_mapping *m, uint64_t gpa,
 {
 	if (counted(w, gpa, len))
 		count_request(w, gpa, len, -1);
+	else
+		w->live_direct_pages -= npages(gpa, len);
 	if (--m->refs == 0)
 		release(w, m);
 }
 
-/* An existing mapping that covers the request, or NULL. */
+/* The largest existing mapping that covers the request, or NULL. */
 static struct pp_mapping *find_cover(const struct pp_win *w, uint64_t gpa,
 				     uint64_t len)
 {
@@ -385,7 +434,7 @@ static struct pp_mapping *find_cover(const struct pp_win *w, uint64_t gpa,
 	const struct pp_block *b;
 
 	if (fit != NO_LEVEL) {
-		for (l = fit; l <= w->cfg.max_shift; l++) {
+		for (l = w->cfg.max_shift; l >= fit; l--) {
 			b = pp_blocktab_find(&w->blocks, block_key(l, gpa));
 			if (b && b->map && b->map->state != MS_FAILED)
 				return b->map;
@@ -426,6 +475,22 @@ static struct pp_mapping *create(struct pp_win *w, uint64_t gpa, uint64_t len,
 		*status = PP_ERR_NOMEM;
 		return NULL;
 	}
+	m->gpa = start;
+	m->len = (uint32_t)size;
+	m->refs = 0;
+	m->level = (uint8_t)level;
+	m->lru_prev = m->lru_next = NULL;
+	m->key = 0;
+	m->charged = 0;
+	/* Known not to fit: refuse it here, as the host would, without a
+	 * round trip; the caller's retry goes smaller. */
+	if (w->mapped_entries + 1 > w->cfg.max_entries ||
+	    w->mapped_bytes + size > w->cfg.cap_bytes) {
+		m->state = MS_FAILED;
+		m->status = w->mapped_entries + 1 > w->cfg.max_entries ?
+				    PP_ERR_TOOMANY : PP_ERR_NOSPC;
+		return m;
+	}
 	m->key = level != NO_LEVEL ? block_key(level, gpa) : direct_key(gpa);
 	b = pp_blocktab_get(&w->blocks, m->key);
 	if (!b) {
@@ -437,22 +502,17 @@ static struct pp_mapping *create(struct pp_win *w, uint64_t gpa, uint64_t len,
 		m->key = 0;	/* a shorter direct mapping owns this key */
 	else
 		b->map = m;
-	m->gpa = start;
-	m->len = (uint32_t)size;
 	m->bus = 0;
 	m->handle = 0;
-	m->refs = 0;
-	m->level = (uint8_t)level;
 	m->state = MS_PENDING;
 	m->status = PP_OK;
-	m->lru_prev = m->lru_next = NULL;
+	m->charged = 1;
 	w->mapped_bytes += size;
 	w->mapped_entries++;
 	if (level == NO_LEVEL)
 		w->st.directs++;
 	else
 		w->st.windows++;
-	track_peak(w);
 	w->pend[w->npend++] = m;
 	return m;
 }
@@ -532,6 +592,7 @@ static void flush(struct pp_win *w)
 			m->by_bus.key = op->bus;
 			pp_avl_insert(&w->by_bus, &m->by_bus);
 			m->state = MS_LIVE;
+			track_peak(w);
 		} else {
 			m->state = MS_FAILED;
 			m->status = (int16_t)op->status;
@@ -564,14 +625,30 @@ static struct pp_mapping *attach(struct pp_win *w, uint64_t gpa, uint64_t len,
 	if (counted(w, gpa, len))
 		count_request(w, gpa, len, +1);
 	m = find_cover(w, gpa, len);
-	if (!m)
+	if (counted(w, gpa, len)) {
+		/*
+		 * Promotion: when a larger window pays by now, open it even
+		 * though a smaller cover exists, or yesterday's small windows
+		 * would pin a block that became dense to small windows for
+		 * good.  The small ones drain as their requests go.  A live
+		 * cover must be beaten by more than one level (no churn).
+		 */
+		unsigned int level = choose_level(w, gpa, len, ceiling);
+
+		if (!m || (level != NO_LEVEL &&
+			   level > m->level + (m->state == MS_LIVE ? 1u : 0u)))
+			m = create(w, gpa, len, level, status);
+	} else if (!m) {
 		m = create(w, gpa, len, choose_level(w, gpa, len, ceiling),
 			   status);
+	}
 	if (!m) {
 		if (counted(w, gpa, len))
 			count_request(w, gpa, len, -1);
 		return NULL;
 	}
+	if (!counted(w, gpa, len))
+		w->live_direct_pages += npages(gpa, len);
 	take(w, m);
 	return m;
 }
@@ -777,7 +854,7 @@ static void preset(struct pp_win_config *c, uint64_t cap, uint32_t entries)
 	c->max_entries = entries;
 	c->max_batch = 256;
 	c->max_map_len = cap < (1ull << 30) ? (uint32_t)cap : 1u << 30;
-	c->max_expose = 1;
+	c->max_expose = 16;
 	c->idle_bytes = 0;
 	c->idle_entries = 0;
 }
@@ -789,9 +866,9 @@ void pp_win_config_pcipass(struct pp_win_config *c, uint64_t cap_bytes,
 	c->mode = PP_WIN_ADAPTIVE;
 	c->min_shift = 14;
 	c->max_shift = 22;
-	c->max_expose = 64;
-	c->idle_bytes = cap_bytes / 8;
-	c->idle_entries = max_entries / 8;
+	c->max_expose = 16;
+	c->idle_bytes = cap_bytes / 32;
+	c->idle_entries = max_entries / 64;
 }
 
 void pp_win_config_strict(struct pp_win_config *c, uint64_t cap_bytes,

@@ -62,6 +62,12 @@ void pp_mapper_set_ram(struct pp_mapper *m, const struct pp_ram_range *ram,
 void pp_mapper_set_features(struct pp_mapper *m, uint32_t features);
 
 /*
+ * Step 0: the doorbell's command GPA, before anything is read from it
+ * (alignment, header inside guest RAM).  A refusal is counted.
+ */
+int pp_mapper_check_gpa(struct pp_mapper *m, uint64_t gpa);
+
+/*
  * Step 1: the command header as read from guest memory at gpa (in memory
  * byte order).  PP_OK when the command may be processed; on success
  * *count is the number of entries to read next.
