@@ -24,7 +24,11 @@
  */
 void *pp_win_alloc(void *ctx, size_t size)
 {
+	struct pp_dev *pd = ctx;
 	gfp_t gfp = size <= PAGE_SIZE ? GFP_ATOMIC : GFP_NOWAIT;
+
+	if (pd->may_sleep)
+		gfp = GFP_KERNEL;
 
 	return kmalloc(size, gfp | __GFP_NOWARN);
 }

@@ -319,23 +319,51 @@ static struct notifier_block pp_nb = {
 
 /* ---- device setup -------------------------------------------------------- */
 
-static int pp_negotiate(struct pp_dev *pd)
+/*
+ * Feature negotiation (docs/protocol.md section 4): after RESET, write the
+ * subset we use and read back what the device stored.
+ */
+static void pp_negotiate(struct pp_dev *pd)
 {
-	struct pci_dev *pdev = pd->pdev;
+	pd->dev_features = readl(pd->regs + PP_REG_DEV_FEATURES);
+	writel(pd->dev_features & PP_FEAT_ALL, pd->regs + PP_REG_DRV_FEATURES);
+	pd->features = readl(pd->regs + PP_REG_DRV_FEATURES) & PP_FEAT_ALL;
+}
+
+static int pp_driver_ok(struct pp_dev *pd)
+{
 	u32 status;
 
-	pd->dev_features = readl(pd->regs + PP_REG_DEV_FEATURES);
-	pd->features = pd->dev_features & PP_FEAT_ALL;
-	writel(pd->features, pd->regs + PP_REG_DRV_FEATURES);
-	status = readl(pd->regs + PP_REG_STATUS);
-	writel(status | PP_STATUS_DRIVER_OK, pd->regs + PP_REG_STATUS);
+	writel(PP_STATUS_DRIVER_OK, pd->regs + PP_REG_STATUS);
 	status = readl(pd->regs + PP_REG_STATUS);
 	if (!(status & PP_STATUS_DRIVER_OK)) {
-		dev_err(&pdev->dev, "device did not accept DRIVER_OK (status %#x, features %#x)\n",
-			status, pd->features);
+		dev_err(&pd->pdev->dev, "device did not accept DRIVER_OK (status %#x, last error %s)\n",
+			status,
+			pp_status_name(readl(pd->regs + PP_REG_LAST_ERROR)));
 		return -EIO;
 	}
 	return 0;
+}
+
+/*
+ * A previous driver that never reset the device (kexec, crash) may have left
+ * mappings: count them, for the log and debugfs "usage", before RESET.
+ */
+static void pp_note_inherited(struct pp_dev *pd)
+{
+	u64 bytes, entries, cap, maxe;
+
+	if (!(readl(pd->regs + PP_REG_STATUS) & PP_STATUS_DRIVER_OK))
+		return;
+	pd->features = readl(pd->regs + PP_REG_DRV_FEATURES) & PP_FEAT_ALL;
+	if (pp_query_usage(pd, &bytes, &entries, &cap, &maxe) != PP_OK)
+		return;
+	pd->inherited_bytes = bytes;
+	pd->inherited_entries = entries;
+	pd->inherited_valid = true;
+	if (entries)
+		dev_warn(&pd->pdev->dev, "DART holds %llu entries (%llu bytes) from an earlier driver; resetting\n",
+			 entries, bytes);
 }
 
 static int pp_read_caps(struct pp_dev *pd)
@@ -433,7 +461,9 @@ static int pp_make_policy(struct pp_dev *pd)
 		c->idle_bytes = min_t(u64, (u64)idle_budget_kb << 10,
 				      pd->dart_cap);
 	}
+	pd->may_sleep = true;	/* the hooks may use GFP_KERNEL now */
 	pd->win = pp_win_create(c, &ops);
+	pd->may_sleep = false;
 	if (!pd->win) {
 		dev_err(dev, "cannot create the window policy\n");
 		return -ENOMEM;
@@ -441,18 +471,32 @@ static int pp_make_policy(struct pp_dev *pd)
 	return 0;
 }
 
-static int pp_alloc_buffers(struct pp_dev *pd)
+/* The command buffer: header + max_batch entries, contiguous, aligned. */
+static int pp_alloc_cmd(struct pp_dev *pd)
 {
 	size_t len = sizeof(struct pp_cmd_header) +
 		     (size_t)pd->max_batch * sizeof(struct pp_cmd_entry);
+	unsigned int order = get_order(len);
 
-	/* Physically contiguous, page (so PP_CMD_ALIGN) aligned. */
-	pd->cmd_order = get_order(len);
-	pd->cmd = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
-					   pd->cmd_order);
+	if (pd->cmd && order == pd->cmd_order)
+		return 0;
+	if (pd->cmd)
+		free_pages((unsigned long)pd->cmd, pd->cmd_order);
+	/* Whole pages: physically contiguous and PP_CMD_ALIGN aligned. */
+	pd->cmd = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO, order);
 	if (!pd->cmd)
 		return -ENOMEM;
+	pd->cmd_order = order;
 	pd->cmd_gpa = virt_to_phys(pd->cmd);
+	return 0;
+}
+
+static int pp_alloc_buffers(struct pp_dev *pd)
+{
+	int ret = pp_alloc_cmd(pd);
+
+	if (ret)
+		return ret;
 	pd->scratch = kmalloc_array(PP_SCRATCH_SEGS, sizeof(*pd->scratch),
 				    GFP_KERNEL);
 	if (!pd->scratch)
@@ -475,7 +519,6 @@ static int pp_alloc_buffers(struct pp_dev *pd)
 static int pp_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
-	u64 bytes, entries, cap, maxe;
 	struct pp_dev *pd;
 	u32 magic;
 	int ret;
@@ -508,7 +551,7 @@ static int pp_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -ENODEV;
 		goto err;
 	}
-	/* The device reads commands from guest RAM. */
+	/* The device reads and writes commands in guest RAM. */
 	pci_set_master(pdev);
 
 	magic = readl(pd->regs + PP_REG_MAGIC);
@@ -525,34 +568,27 @@ static int pp_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -ENODEV;
 		goto err;
 	}
-	ret = pp_negotiate(pd);
-	if (ret)
-		goto err;
-	ret = pp_read_caps(pd);
-	if (ret)
-		goto err;
+	/* The command buffer first: the inherited-usage query needs it. */
+	pd->max_batch = 1;
 	ret = pp_alloc_buffers(pd);
 	if (ret)
 		goto err;
+	pp_note_inherited(pd);
 
-	/* What an earlier driver left mapped, as the device counts it. */
-	if (pp_query_usage(pd, &bytes, &entries, &cap, &maxe) == PP_OK) {
-		pd->inherited_bytes = bytes;
-		pd->inherited_entries = entries;
-		pd->inherited_valid = true;
-		if (entries)
-			dev_warn(dev, "DART holds %llu entries (%llu bytes) from an earlier driver; resetting\n",
-				 entries, bytes);
-	}
-	/* Clean slate; then make sure the device is still ready. */
+	/* Clean slate: unmaps all, clears DRIVER_OK and the features. */
 	pp_reset_device(pd);
-	if (!(readl(pd->regs + PP_REG_STATUS) & PP_STATUS_DRIVER_OK)) {
-		ret = pp_negotiate(pd);
-		if (ret)
-			goto err;
-	}
+	pp_negotiate(pd);
+	ret = pp_read_caps(pd);
+	if (ret)
+		goto err;
+	ret = pp_alloc_cmd(pd);
+	if (ret)
+		goto err;
+	ret = pp_driver_ok(pd);
+	if (ret)
+		goto err;
 	if (readl(pd->regs + PP_REG_STATUS) & PP_STATUS_HOST_GONE) {
-		dev_warn(dev, "host device is gone: maps will fail until it returns\n");
+		dev_warn(dev, "host device is gone: maps will fail\n");
 		pd->host_gone = true;
 	}
 	ret = pp_make_policy(pd);
@@ -635,8 +671,7 @@ static void pp_remove(struct pci_dev *pdev)
 	if (pp_query_usage(pd, &bytes, &entries, &cap, &maxe) == PP_OK)
 		dev_info(&pdev->dev, "unload: DART usage after unmapping: %llu bytes, %llu entries\n",
 			 bytes, entries);
-	pp_reset_device(pd);
-	writel(0, pd->regs + PP_REG_STATUS);	/* clear DRIVER_OK */
+	pp_reset_device(pd);	/* also clears DRIVER_OK */
 
 	spin_lock_irqsave(&pd->lock, flags);
 	pd->detached = true;	/* BAR0 goes away with pcim */

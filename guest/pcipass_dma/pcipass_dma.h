@@ -103,6 +103,7 @@ struct pp_dev {
 	unsigned int scratch_len;
 	u64 cookie;
 	bool host_gone;
+	bool may_sleep;		/* pp_win_create in process context */
 	bool detached;			/* device removed: no MMIO any more */
 	bool removing;			/* remove() running: no new pins */
 	struct pp_dev_stats st;

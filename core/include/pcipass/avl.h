@@ -34,6 +34,6 @@ int pp_avl_walk(const struct pp_avl *t,
 		int (*fn)(void *arg, struct pp_avl_node *n), void *arg);
 
 #define pp_container_of(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 #endif

@@ -38,11 +38,26 @@
 #include "migration/vmstate.h"
 #include "system/address-spaces.h"
 #include "system/dma.h"
+#include "qemu/target-info.h"
 #include "hw/pcipass/pcipass.h"
 
 #define PCIPASS_RP_AER_OFFSET           0x100
 #define PCIPASS_RP_ACS_OFFSET           (PCIPASS_RP_AER_OFFSET + PCI_ERR_SIZEOF)
 #define PCIPASS_RP_MSIX_NR_VECTOR       1
+
+/*
+ * MSI doorbells.  A device behind the port signals MSI/MSI-X by a DMA
+ * write to the interrupt controller's doorbell, which therefore goes
+ * through the DART too.  The Mac's PCIe root keeps its MSI doorbell
+ * reachable outside the DART's mappings; the port does the same for one
+ * window of bus addresses (writes only, never guest RAM), and keeps the
+ * DART's bus-address aperture clear of it.
+ */
+#define PCIPASS_MSI_AUTO                UINT64_MAX
+#define PCIPASS_ARM_VIRT_MSI_BASE       0x08020000ULL /* GICv2m .. ITS */
+#define PCIPASS_ARM_VIRT_MSI_SIZE       0x00080000ULL
+#define PCIPASS_X86_MSI_BASE            0xfee00000ULL
+#define PCIPASS_X86_MSI_SIZE            0x00100000ULL
 
 /* Fault log: the first few, then at most this many per second. */
 #define PCIPASS_FAULT_LOG_FIRST         8
@@ -247,6 +262,16 @@ static IOMMUTLBEntry pcipass_dart_translate(IOMMUMemoryRegion *iommu,
             }
         }
     }
+    if (!mapped && p->msi_size && addr - p->msi_base < p->msi_size &&
+        !(want & IOMMU_RO) && !pcipass_ram_contains(addr & ~0xfffULL,
+                                                    0x1000)) {
+        /* MSI doorbell: identity, write only. */
+        entry.iova = addr & ~0xfffULL;
+        entry.translated_addr = entry.iova;
+        entry.addr_mask = 0xfff;
+        entry.perm = IOMMU_WO;
+        p->msi_writes += want ? 1 : 0;
+    }
     if (want && (want & ~entry.perm)) {
         pcipass_dart_port_fault(p, addr, want, mapped);
     }
@@ -331,6 +356,34 @@ static bool pcipass_parse_placement(const char *s,
     return true;
 }
 
+/*
+ * The DART's bus-address aperture: the model's default, [1 MiB, 4 GiB),
+ * minus the MSI window: the larger part below or above it.
+ */
+static void pcipass_dart_port_aperture(PCIPassDartPort *p,
+                                       struct pp_dart_config *cfg)
+{
+    uint64_t lo = cfg->iova_base, hi = cfg->iova_base + cfg->iova_size;
+    uint64_t wlo, whi, below, above;
+
+    if (p->msi_size && p->msi_base < hi &&
+        p->msi_base + p->msi_size > lo) {
+        wlo = p->msi_base & ~PP_DART_PAGE_MASK;
+        whi = ROUND_UP(p->msi_base + p->msi_size, PP_DART_PAGE_SIZE);
+        below = wlo > lo ? wlo - lo : 0;
+        above = hi > whi ? hi - whi : 0;
+        if (above >= below) {
+            lo = whi;
+        } else {
+            hi = wlo;
+        }
+    }
+    cfg->iova_base = lo;
+    cfg->iova_size = hi - lo;
+    p->iova_base = lo;
+    p->iova_size = hi - lo;
+}
+
 static void pcipass_dart_port_realize(DeviceState *dev, Error **errp)
 {
     PCIPassDartPort *p = PCIPASS_DART_PORT(dev);
@@ -356,6 +409,25 @@ static void pcipass_dart_port_realize(DeviceState *dev, Error **errp)
                    TYPE_PCIPASS_DART_PORT);
         return;
     }
+    if (p->msi_base == PCIPASS_MSI_AUTO) {
+        if (target_base_arm()) {
+            p->msi_base = PCIPASS_ARM_VIRT_MSI_BASE;
+            p->msi_size = PCIPASS_ARM_VIRT_MSI_SIZE;
+        } else if (!strcmp(target_name(), "x86_64") ||
+                   !strcmp(target_name(), "i386")) {
+            p->msi_base = PCIPASS_X86_MSI_BASE;
+            p->msi_size = PCIPASS_X86_MSI_SIZE;
+        } else {
+            p->msi_base = 0;
+            p->msi_size = 0;
+        }
+    }
+    if (p->msi_size && p->msi_base + p->msi_size - 1 < p->msi_base) {
+        error_setg(errp, "%s: msi-base + msi-size wraps",
+                   TYPE_PCIPASS_DART_PORT);
+        return;
+    }
+    pcipass_dart_port_aperture(p, &cfg);
     cfg.cap_bytes = p->cap_bytes;
     cfg.max_entries = p->max_entries;
     cfg.seed = p->seed;
@@ -498,6 +570,9 @@ static const Property pcipass_dart_port_props[] = {
                        PP_DART_DEFAULT_MAX_ENTRIES),
     DEFINE_PROP_STRING("placement", PCIPassDartPort, placement),
     DEFINE_PROP_UINT64("seed", PCIPassDartPort, seed, 0),
+    DEFINE_PROP_UINT64("msi-base", PCIPassDartPort, msi_base,
+                       PCIPASS_MSI_AUTO),
+    DEFINE_PROP_UINT64("msi-size", PCIPassDartPort, msi_size, 0),
     DEFINE_PROP_PCIE_LINK_SPEED("x-speed", PCIESlot, speed,
                                 PCIE_LINK_SPEED_16),
     DEFINE_PROP_PCIE_LINK_WIDTH("x-width", PCIESlot, width,

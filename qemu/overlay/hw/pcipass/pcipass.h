@@ -36,6 +36,12 @@ struct PCIPassDartPort {
     uint32_t max_entries;
     char *placement;
     uint64_t seed;
+    uint64_t msi_base;          /* MSI doorbell window (see dart-port.c) */
+    uint64_t msi_size;
+
+    /* the DART's bus-address aperture, chosen at realize */
+    uint64_t iova_base;
+    uint64_t iova_size;
 
     /* the DART; lock guards it and the counters below */
     QemuMutex lock;
@@ -46,6 +52,7 @@ struct PCIPassDartPort {
     int64_t fault_log_window;   /* start of the current 1 s log window, ms */
     uint32_t fault_log_burst;   /* messages in that window */
     uint64_t unmap_notifies;
+    uint64_t msi_writes;        /* writes let through the MSI window */
 
     IOMMUMemoryRegion iommu;
     AddressSpace as;
