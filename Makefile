@@ -10,11 +10,17 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wcast-align -Wvla
-PPCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Icore/include $(CFLAGS)
+PPCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Icore/include -Ihosts/include $(CFLAGS)
 
 CORE_SRCS := $(wildcard core/src/*.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 CORE_LIB  := $(B)/libpcipass-core.a
+
+# Host backends usable here: the common layer and the simulated Mac host.
+# (hosts/dext is macOS-only and built by its own rules.)
+HOST_SRCS := $(wildcard hosts/*.c hosts/sim/*.c)
+HOST_OBJS := $(HOST_SRCS:%.c=$(B)/%.o)
+HOST_LIB  := $(B)/libpcipass-host.a
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
@@ -23,10 +29,11 @@ UNIT_COMMON := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 BENCH_BINS := $(B)/bench/replay $(B)/bench/tracegen
 BENCH_COMMON := $(filter-out bench/replay.c bench/tracegen.c,$(wildcard bench/*.c))
 
-.PHONY: all core unit bench-tools test fuzz clean
-all: core unit bench-tools
+.PHONY: all core hosts unit bench-tools bench test fuzz clean
+all: core hosts unit bench-tools
 
 core: $(CORE_LIB)
+hosts: $(HOST_LIB)
 unit: $(UNIT_BINS)
 bench-tools: $(BENCH_BINS)
 
@@ -38,9 +45,13 @@ $(CORE_LIB): $(CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(UNIT_COMMON:%.c=$(B)/%.o) $(CORE_LIB)
+$(HOST_LIB): $(HOST_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(UNIT_COMMON:%.c=$(B)/%.o) $(HOST_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(PPCFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(PPCFLAGS) -o $@ $^ -lcmocka -lpthread
 
 $(B)/bench/%: $(B)/bench/%.o $(BENCH_COMMON:%.c=$(B)/%.o) $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -48,7 +59,7 @@ $(B)/bench/%: $(B)/bench/%.o $(BENCH_COMMON:%.c=$(B)/%.o) $(CORE_LIB)
 
 # ---- fuzzing (clang libFuzzer + ASan/UBSan) --------------------------------
 FUZZ_CC    ?= clang
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Icore/include \
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Icore/include -Ihosts/include \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
@@ -56,6 +67,10 @@ fuzz: $(FUZZ_BINS)
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard core/include/pcipass/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
+
+# ---- benchmarks (docs/BENCHMARKS.md) ---------------------------------------
+bench: bench-tools
+	bench/run-suite
 
 # ---- the test command of the README ----------------------------------------
 test:

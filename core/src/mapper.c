@@ -223,6 +223,36 @@ refused:
 
 /* ---- execution --------------------------------------------------------------- */
 
+/*
+ * Out fields of a failed entry whose op was recognised are written as 0
+ * (docs/protocol.md section 6); a BADOP entry keeps everything but status.
+ */
+static void pp_entry_clear_outs(struct pp_cmd_entry *e, int st)
+{
+	if (st == PP_ERR_BADOP)
+		return;
+	switch (e->op) {
+	case PP_OP_MAP:
+		e->handle = 0;
+		e->bus = 0;
+		break;
+	case PP_OP_QUERY:
+		if (e->flags == PP_QUERY_MAPPING) {
+			e->addr = 0;
+			e->len = 0;
+			e->bus = 0;
+		} else if (e->flags == PP_QUERY_USAGE) {
+			e->addr = 0;
+			e->len = 0;
+			e->handle = 0;
+			e->bus = 0;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
 static void pp_entry_store(struct pp_cmd_entry *dst_le,
 			   const struct pp_cmd_entry *e)
 {
@@ -314,18 +344,18 @@ static int pp_mapper_do_unmap(struct pp_mapper *m, uint32_t handle)
 	rc = m->be.unmap(m->be.ctx, &bus, &st, 1);
 	if (rc != PP_OK)
 		st = rc;
-	if (st == PP_OK || st == PP_ERR_NOENT) {
-		/*
-		 * NOENT from the host: the mapping is already gone there
-		 * (device reset, host restart); the handle must go too.
-		 */
-		pp_mapper_forget(m, r);
-		if (st == PP_OK)
-			m->st.unmaps++;
-		return st;
+	/*
+	 * The handle goes whatever the host said (docs/protocol.md, UNMAP):
+	 * a host that failed to unmap cannot be helped by a retry, and the
+	 * guest must never be able to unmap the same id twice.
+	 */
+	pp_mapper_forget(m, r);
+	if (st == PP_OK) {
+		m->st.unmaps++;
+	} else {
+		m->st.unmap_failures++;
+		st = PP_ERR_HOST;
 	}
-	/* Any other failure: keep the handle so that a retry or a reset can
-	 * still unmap it; the host may still hold the mapping. */
 	return st;
 }
 
@@ -389,6 +419,7 @@ int pp_mapper_exec(struct pp_mapper *m, struct pp_cmd_header *hdr_le,
 		if (est != PP_OK) {
 			m->st.refused_entries++;
 			pp_mapper_refuse(m, est);
+			pp_entry_clear_outs(&e, est);
 			e.status = (uint32_t)est;
 			pp_entry_store(&ents_le[i], &e);
 			continue;
@@ -420,8 +451,10 @@ int pp_mapper_exec(struct pp_mapper *m, struct pp_cmd_header *hdr_le,
 			est = PP_ERR_BADOP;
 			break;
 		}
-		if (est != PP_OK)
+		if (est != PP_OK) {
 			pp_mapper_refuse(m, est);
+			pp_entry_clear_outs(&e, est);
+		}
 		e.status = (uint32_t)est;
 		pp_entry_store(&ents_le[i], &e);
 	}

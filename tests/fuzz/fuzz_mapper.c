@@ -14,14 +14,16 @@
  *   - nothing is mapped outside guest RAM: every live mapping of every
  *     mapper lies in one RAM range, and the DART translates its bus
  *     address back to its guest-physical address;
- *   - the DART's live entries equal the mappers' live mappings summed, and
- *     the bus addresses are distinct (so the DART holds nothing else);
+ *   - the DART's live entries equal the mappers' live mappings summed (plus
+ *     the mappings an injected host failure left behind: an UNMAP releases
+ *     its handle whatever the host says), and the bus addresses are
+ *     distinct (so the DART holds nothing else);
  *   - every status written back is a known status; an accepted command has
  *     completed == count and the cookie intact; a refused one wrote no
  *     entry;
  *   - MAP results are consistent with QUERY_MAPPING, handles nonzero;
- *   - after reset a mapper owns nothing, and after both reset the DART is
- *     empty (byte and entry counts back to zero).
+ *   - after reset a mapper owns nothing, and after both reset (and the
+ *     injected leaks removed) the DART is empty.
  *
  * Run: make fuzz && build/fuzz/fuzz_mapper -max_total_time=60
  */
@@ -89,6 +91,8 @@ struct be {
 	struct pp_dart *dart;
 	int fail_next_map;      /* whole-call status for the next map call */
 	int fail_unmaps;        /* unmaps report PP_ERR_HOST, DART untouched */
+	uint64_t leaked[4096];  /* bus addresses the "host" failed to unmap */
+	unsigned int nleaked;
 };
 
 static int be_map(void *ctx, struct pp_dma_req *reqs, unsigned int n)
@@ -116,9 +120,15 @@ static int be_unmap(void *ctx, const uint64_t *bus, int32_t *status,
 {
 	struct be *b = ctx;
 
-	for (unsigned int i = 0; i < n; i++)
-		status[i] = b->fail_unmaps ? PP_ERR_HOST
-					   : pp_dart_unmap(b->dart, bus[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		if (b->fail_unmaps) {
+			CHECK(b->nleaked < PP_ARRAY_SIZE(b->leaked));
+			b->leaked[b->nleaked++] = bus[i];
+			status[i] = PP_ERR_HOST;
+		} else {
+			status[i] = pp_dart_unmap(b->dart, bus[i]);
+		}
+	}
 	return PP_OK;
 }
 
@@ -211,8 +221,15 @@ static void check_world(struct world *w)
 		CHECK(ms.peak_mappings >= ms.live_mappings);
 		live += ms.live_mappings;
 	}
+	/* What the mappers own plus what the host failed to unmap. */
+	for (unsigned int i = 0; i < w->be.nleaked; i++) {
+		CHECK(c.n < c.cap);
+		CHECK(pp_dart_lookup(w->be.dart, w->be.leaked[i], NULL, NULL,
+				     NULL) == PP_OK);
+		bus[c.n++] = w->be.leaked[i];
+	}
 	pp_dart_get_stats(w->be.dart, &ds);
-	CHECK(ds.live_entries == live);
+	CHECK(ds.live_entries == live + w->be.nleaked);
 	qsort(bus, c.n, sizeof(bus[0]), cmp_u64);
 	for (unsigned int i = 1; i < c.n; i++)
 		CHECK(bus[i] != bus[i - 1]);
@@ -466,6 +483,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < NMAPPERS; i++)
 		pp_mapper_reset(w.m[i]);
 	check_world(&w);
+	for (i = 0; i < w.be.nleaked; i++)
+		CHECK(pp_dart_unmap(w.be.dart, w.be.leaked[i]) == PP_OK);
 	{
 		struct pp_dart_stats ds;
 

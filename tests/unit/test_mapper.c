@@ -872,26 +872,78 @@ static void test_backend_call_failure(void **state)
 static void test_unmap_host_failure(void **state)
 {
 	struct env e;
+	struct pp_mapper_stats st;
 	uint32_t h;
 
 	(void)state;
 	env_init(&e);
 	h = map_one(e.m, RAM0_BASE, 4096, PP_MAP_RW, NULL);
-	/* A host error keeps the handle (the mapping may still exist). */
+	/* A host error is reported, and the handle is released anyway. */
 	e.be.fail_unmap_status = PP_ERR_HOST;
 	assert_int_equal(unmap_one(e.m, h), PP_ERR_HOST);
-	assert_int_equal(mapper_live(e.m), 1);
-	e.be.fail_unmap_status = 0;
-	assert_int_equal(unmap_one(e.m, h), PP_OK);
-	assert_int_equal(dart_live(&e), 0);
-
-	/* NOENT from the host: the mapping is gone there, drop the handle. */
-	h = map_one(e.m, RAM0_BASE, 4096, PP_MAP_RW, NULL);
-	e.be.fail_unmap_status = PP_ERR_NOENT;
-	assert_int_equal(unmap_one(e.m, h), PP_ERR_NOENT);
 	assert_int_equal(mapper_live(e.m), 0);
 	e.be.fail_unmap_status = 0;
 	assert_int_equal(unmap_one(e.m, h), PP_ERR_NOENT);
+	assert_int_equal(dart_live(&e), 1); /* the host kept it (its failure) */
+
+	/* NOENT from the host (mapping lost there) is a host failure too. */
+	h = map_one(e.m, RAM0_BASE, 4096, PP_MAP_RW, NULL);
+	e.be.fail_unmap_status = PP_ERR_NOENT;
+	assert_int_equal(unmap_one(e.m, h), PP_ERR_HOST);
+	assert_int_equal(mapper_live(e.m), 0);
+	e.be.fail_unmap_status = 0;
+	assert_int_equal(unmap_one(e.m, h), PP_ERR_NOENT);
+	pp_mapper_get_stats(e.m, &st);
+	assert_int_equal(st.unmap_failures, 2);
+	assert_int_equal(st.unmaps, 0);
+	env_fini(&e);
+}
+
+static void test_out_fields(void **state)
+{
+	struct env e;
+	struct cmd c;
+	struct pp_cmd_entry *x;
+
+	(void)state;
+	env_init(&e);
+	cmd_init(&c);
+	/* MAP refused: handle and bus (out) come back 0. */
+	cmd_map(&c, 0x1000, 4096, PP_MAP_RW);
+	c.e[0].handle = pp_le32(0x55555555);
+	c.e[0].bus = pp_le64(0x6666666666666666ull);
+	/* QUERY_MAPPING of a dead handle: addr, len, bus come back 0. */
+	cmd_query(&c, PP_QUERY_MAPPING, 77);
+	c.e[1].addr = pp_le64(0x1234);
+	c.e[1].len = pp_le32(99);
+	c.e[1].bus = pp_le64(0x4321);
+	/* BADOP: only the status changes. */
+	x = cmd_add(&c, 9, 0x5a);
+	x->addr = pp_le64(0xabcdef);
+	x->handle = pp_le32(0x77);
+	/* Failed MAP from the host: outs 0 as well. */
+	cmd_map(&c, RAM0_BASE, 4096, PP_MAP_RW);
+	c.e[3].handle = pp_le32(0x55555555);
+	c.e[3].bus = pp_le64(0x6666666666666666ull);
+	e.be.fail_call = PP_ERR_HOST;
+	assert_int_equal(cmd_run(e.m, &c), PP_OK);
+	assert_int_equal(est(&c, 0), PP_ERR_RANGE);
+	assert_int_equal(pp_le32(c.e[0].handle), 0);
+	assert_int_equal(pp_le64(c.e[0].bus), 0);
+	assert_int_equal(pp_le64(c.e[0].addr), 0x1000);  /* in: kept */
+	assert_int_equal(pp_le32(c.e[0].len), 4096);
+	assert_int_equal(est(&c, 1), PP_ERR_NOENT);
+	assert_int_equal(pp_le64(c.e[1].addr), 0);
+	assert_int_equal(pp_le32(c.e[1].len), 0);
+	assert_int_equal(pp_le64(c.e[1].bus), 0);
+	assert_int_equal(pp_le32(c.e[1].handle), 77);
+	assert_int_equal(est(&c, 2), PP_ERR_BADOP);
+	assert_int_equal(c.e[2].flags, 0x5a);
+	assert_int_equal(pp_le64(c.e[2].addr), 0xabcdef);
+	assert_int_equal(pp_le32(c.e[2].handle), 0x77);
+	assert_int_equal(est(&c, 3), PP_ERR_HOST);
+	assert_int_equal(pp_le32(c.e[3].handle), 0);
+	assert_int_equal(pp_le64(c.e[3].bus), 0);
 	env_fini(&e);
 }
 
@@ -994,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_backend_call_failure),
 		cmocka_unit_test(test_unmap_host_failure),
+		cmocka_unit_test(test_out_fields),
 		cmocka_unit_test(test_reset_and_free),
 		cmocka_unit_test(test_little_endian_writeback),
 	};

@@ -44,6 +44,7 @@ struct pp_mapper_stats {
 	uint64_t refused_entries;     /* per-entry validation refusals */
 	uint64_t maps, unmaps, queries;
 	uint64_t map_failures;        /* backend said no (NOSPC, TOOMANY, ..) */
+	uint64_t unmap_failures;      /* backend failed an unmap (handle freed) */
 	uint64_t live_mappings, peak_mappings;
 	uint64_t live_bytes, peak_bytes;
 	uint32_t last_status;         /* last non-OK status, 0 if none */

@@ -496,6 +496,7 @@ typedef enum {
     PCIPASS_PORT_MAP_FAILURES,
     PCIPASS_PORT_MAPS,
     PCIPASS_PORT_UNMAPS,
+    PCIPASS_PORT_MSI_WRITES,
 } PCIPassPortStat;
 
 static const char *const pcipass_port_stat_names[] = {
@@ -507,6 +508,7 @@ static const char *const pcipass_port_stat_names[] = {
     [PCIPASS_PORT_MAP_FAILURES] = "map-failures",
     [PCIPASS_PORT_MAPS] = "maps",
     [PCIPASS_PORT_UNMAPS] = "unmaps",
+    [PCIPASS_PORT_MSI_WRITES] = "msi-writes",
 };
 
 static uint64_t pcipass_port_stat(PCIPassDartPort *p, PCIPassPortStat which)
@@ -543,6 +545,9 @@ static uint64_t pcipass_port_stat(PCIPassDartPort *p, PCIPassPortStat which)
         break;
     case PCIPASS_PORT_UNMAPS:
         v = st.unmaps;
+        break;
+    case PCIPASS_PORT_MSI_WRITES:
+        v = p->msi_writes;
         break;
     }
     qemu_mutex_unlock(&p->lock);
