@@ -118,6 +118,36 @@ static bool pp_bdf_listed(struct pp_dev *pd, u32 bdf)
 	return false;
 }
 
+/*
+ * The device computes MANAGED[] from the guest's current bus numbering, so
+ * read it again when devices come and go.  Under pp_mutex.
+ */
+static void pp_read_managed(struct pp_dev *pd)
+{
+	unsigned int i;
+
+	pd->nr_managed = min_t(u32, readl(pd->regs + PP_REG_NR_MANAGED),
+			       PP_MAX_MANAGED);
+	for (i = 0; i < pd->nr_managed; i++)
+		pd->managed_bdf[i] = readl(pd->regs + PP_REG_MANAGED(i));
+}
+
+static bool pp_listed_anywhere(struct pci_dev *pdev)
+{
+	struct pp_dev *pd;
+	bool found = false;
+
+	mutex_lock(&pp_mutex);
+	list_for_each_entry(pd, &pp_devs, node) {
+		if (pd->removing || pd->detached)
+			continue;
+		pp_read_managed(pd);
+		found |= pp_bdf_listed(pd, pp_bdf_of(pdev));
+	}
+	mutex_unlock(&pp_mutex);
+	return found;
+}
+
 static void pp_install(struct pp_managed *m)
 {
 	m->orig_ops = m->pdev->dev.dma_ops;
@@ -269,7 +299,12 @@ static int pp_bus_notify(struct notifier_block *nb, unsigned long action,
 
 	switch (action) {
 	case BUS_NOTIFY_ADD_DEVICE:
-		/* No device lock here: take it before pp_mutex. */
+		if (!pp_listed_anywhere(pdev))
+			break;
+		/*
+		 * The device is on the bus list already, so a driver could
+		 * be binding: take its lock (before pp_mutex) and look again.
+		 */
 		device_lock(dev);
 		mutex_lock(&pp_mutex);
 		list_for_each_entry(pd, &pp_devs, node) {
@@ -369,7 +404,6 @@ static void pp_note_inherited(struct pp_dev *pd)
 static int pp_read_caps(struct pp_dev *pd)
 {
 	struct device *dev = &pd->pdev->dev;
-	u32 i, v;
 
 	pd->max_batch = readl(pd->regs + PP_REG_MAX_BATCH);
 	pd->page_shift = readl(pd->regs + PP_REG_PAGE_SHIFT);
@@ -401,15 +435,10 @@ static int pp_read_caps(struct pp_dev *pd)
 	pd->max_seg = pd->max_map_len - (1u << PP_WIN_PAGE_SHIFT);
 	if (!pd->max_seg)
 		pd->max_seg = PAGE_SIZE;
-	if (pd->nr_managed > PP_MAX_MANAGED) {
+	if (pd->nr_managed > PP_MAX_MANAGED)
 		dev_warn(dev, "device lists %u managed devices; using the first %u\n",
 			 pd->nr_managed, PP_MAX_MANAGED);
-		pd->nr_managed = PP_MAX_MANAGED;
-	}
-	for (i = 0; i < pd->nr_managed; i++) {
-		v = readl(pd->regs + PP_REG_MANAGED(i));
-		pd->managed_bdf[i] = v;
-	}
+	pp_read_managed(pd);
 	return 0;
 }
 

@@ -203,8 +203,9 @@ static uint64_t splitmix64(uint64_t *x)
 /*
  * Where the model must place k pages, per docs/dart-model.md: FIRST_FIT the
  * lowest fit, ADVERSARIAL the lowest fit on an odd bus page, RANDOM the
- * start of the free run holding the lowest fit at or after a page drawn from
- * splitmix64(seed), else of the lowest fit.  -1 when nothing fits.  Advances the RANDOM replica like the model.
+ * lowest fit at or after the first page of a zone (1/64 of the aperture)
+ * drawn from splitmix64(seed), else the lowest fit, moved back to the start
+ * of its free run but not before the zone.  -1 when nothing fits.  Advances the RANDOM replica like the model.
  */
 static int64_t sh_place(struct shadow *s, enum pp_dart_placement pl, uint64_t k)
 {
@@ -212,20 +213,19 @@ static int64_t sh_place(struct shadow *s, enum pp_dart_placement pl, uint64_t k)
 
 	switch (pl) {
 	case PP_DART_RANDOM: {
-		uint64_t z = splitmix64(&s->rng);
-		uint64_t r = ((z >> 32) * s->npages) >> 32, end;
+		uint64_t zone = s->npages / 64 ? s->npages / 64 : 1;
+		uint64_t nz = (s->npages + zone - 1) / zone;
+		uint64_t r = ((splitmix64(&s->rng) >> 32) * nz >> 32) * zone;
 
 		fit = sh_fit_from(s, k, false, r);
-		if (fit < 0)
+		if (fit < 0) {
+			r = 0;
 			fit = sh_fit_from(s, k, false, 0);
-		if (fit < 0)
-			return fit;
-		/* the start or (odd draw) the end of the free run it lies in */
-		while (fit > 0 && s->owner[fit - 1] < 0)
+		}
+		/* back to the start of its free run, not before the zone */
+		while (fit > (int64_t)r && s->owner[fit - 1] < 0)
 			fit--;
-		for (end = (uint64_t)fit; end < s->npages && s->owner[end] < 0; end++)
-			;
-		return z & 1 ? (int64_t)(end - k) : fit;
+		return fit;
 	}
 	case PP_DART_ADVERSARIAL:
 		return sh_fit_from(s, k, true, 0);

@@ -39,14 +39,14 @@ pp_kmod() {
 	pp_insmod "$p"
 }
 
-# pp_load_nvme: nvme and its dependencies (nvme-core first), once
+# pp_load_nvme: nvme and its dependencies, each once, in the order of
+# /etc/pcipass/kmods (dependencies first)
 pp_load_nvme() {
-	local m
-	for m in nvme-keyring nvme-auth nvme-core; do
-		grep -q "/$m\.ko" /etc/pcipass/kmods && ! grep -q "^${m//-/_} " /proc/modules &&
-			pp_kmod "$m"
-	done
-	pp_kmod nvme
+	local p n
+	while read -r p; do
+		n=$(basename "$p" | sed 's/\.ko.*//' | tr - _)
+		grep -q "^$n " /proc/modules || pp_insmod "$p"
+	done </etc/pcipass/kmods
 }
 
 # pp_nvme_dev SERIAL [SECONDS]: wait for the namespace of the controller with
