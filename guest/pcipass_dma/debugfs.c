@@ -74,7 +74,7 @@ static int stats_show(struct seq_file *s, void *unused)
 	D(map_sg); D(unmap_sg); D(sg_segments);
 	D(alloc); D(free); D(alloc_pages); D(free_pages);
 	D(map_failed); D(map_sg_failed); D(alloc_failed);
-	D(unknown_unmaps); D(unknown_frees);
+	D(unmap_noent_calls); D(unknown_frees);
 	D(mask_refused); D(resource_refused); D(noncoherent_refused);
 	D(trace_dropped);
 #undef W

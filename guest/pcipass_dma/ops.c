@@ -186,7 +186,7 @@ static void pp_unmap_segs(struct pp_dev *pd, struct device *dev,
 	for (i = 0; i < n; i++)
 		pp_trace_unmap(pd, segs[i].dma, segs[i].len);
 	if (pp_win_unmap(pd->win, segs, n) != PP_OK) {
-		pd->st.unknown_unmaps++;
+		pd->st.unmap_noent_calls++;
 		if (__ratelimit(&pd->rs))
 			dev_warn(dev, "pcipass: unmap of unknown DMA address %#llx (+%llu) ignored\n",
 				 segs[0].dma, segs[0].len);

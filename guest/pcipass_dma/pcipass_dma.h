@@ -74,7 +74,7 @@ struct pp_dev_stats {
 	u64 map_sg, unmap_sg, sg_segments;
 	u64 alloc, free, alloc_pages, free_pages;
 	u64 map_failed, map_sg_failed, alloc_failed;
-	u64 unknown_unmaps, unknown_frees;
+	u64 unmap_noent_calls, unknown_frees;
 	u64 mask_refused, resource_refused, noncoherent_refused;
 	u64 trace_dropped;
 };

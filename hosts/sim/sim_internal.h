@@ -46,7 +46,7 @@ struct sim_opts {
 	uint64_t vram;
 	unsigned int vectors;
 	unsigned int grant;        /* most vectors the host grants */
-	uint64_t split;            /* ranges longer than this: PP_ERR_SPLIT */
+	uint64_t split;            /* longer ranges: PP_ERR_SPLIT (0: none) */
 	uint8_t revision;
 	enum sim_notify_kind notify;
 };
@@ -222,7 +222,6 @@ int sim_dma_unmap(struct sim_fn *fn, const uint64_t *bus, int32_t *status,
 int sim_dma_usage(struct sim_fn *fn, struct pp_host_dma_usage *u);
 /* Unmaps everything this claim mapped (takes the DMA lock). */
 void sim_dma_release(struct sim_fn *fn);
-uint64_t sim_dma_owned(struct sim_fn *fn);
 
 /*
  * Device-side DMA, as the device's bus transactions: each returns PP_OK,

@@ -26,7 +26,9 @@ static void defaults(struct sim_opts *o)
 	o->vram = 256ull << 20;
 	o->vectors = 8;
 	o->grant = PP_HOST_MAX_VECTORS;
-	o->split = 0;
+	/* The dext refuses single registrations over 1 GiB (its default
+	 * max_map_len) with PP_ERR_SPLIT; so does its twin. */
+	o->split = 1ull << 30;
 	o->revision = 1;
 #ifdef __linux__
 	o->notify = SIM_NOTIFY_EVENTFD;

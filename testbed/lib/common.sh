@@ -88,8 +88,16 @@ pp_chroot() {
 	if [ "$(id -u)" -ne 0 ]; then
 		pp_die "entering the sysroot needs root (chroot and bind mounts); run as root or via sudo"
 	fi
-	unshare --mount --propagation private -- \
-		bash "$PP_TESTBED_DIR/lib/ns-chroot" "$root" "$@"
+	pp_unshare bash "$PP_TESTBED_DIR/lib/ns-chroot" "$root" "$@"
+}
+
+# pp_unshare CMD [ARG]...: run CMD in a private mount namespace and a new PID
+# namespace.  Mounts made inside vanish with it; and if this process dies, by
+# any signal including SIGKILL, --kill-child kills the namespace's init and
+# with it every process inside (debootstrap, apt, ninja...): an interrupted
+# setup leaves neither mounts nor orphans that keep writing into the cache.
+pp_unshare() {
+	unshare --mount --propagation private --pid --fork --kill-child -- "$@"
 }
 
 # pp_git_top DIR -> top of the git work tree containing DIR, else DIR itself

@@ -92,7 +92,7 @@ qemu_build() {
 		../src/configure "${QEMU_CONFIGURE_FLAGS[@]}" >"$dir/configure.log" 2>&1 ||
 		{ tail -n 30 "$dir/configure.log" >&2; pp_die "QEMU configure failed (log: $dir/configure.log)"; }
 	t1=$(pp_now)
-	pp_log "building QEMU $v qemu-system-aarch64 (about 4 min on 2 cores; log: $dir/build.log)..."
+	pp_log "building QEMU $v qemu-system-aarch64 (about 10 min on 2 cores; log: $dir/build.log)..."
 	qemu_ninja "$dir" "$s" >"$dir/build.log" 2>&1 ||
 		{ tail -n 40 "$dir/build.log" >&2; pp_die "QEMU build failed (log: $dir/build.log)"; }
 	pp_log "QEMU built in $(pp_elapsed "$t1") s (stage total $(pp_elapsed "$t0") s)"

@@ -67,9 +67,8 @@ sysroot_build() {
 	command -v debootstrap >/dev/null || PATH=$PATH:/usr/sbin:/sbin
 	pp_log "debootstrap --variant=minbase $PP_SYSROOT_SUITE (about 20 s)..."
 	# debootstrap mounts /proc etc. in the target itself; keep those mounts
-	# in a private namespace too.
-	if ! unshare --mount --propagation private -- \
-		debootstrap --variant=minbase "$PP_SYSROOT_SUITE" "$r" "$PP_DEBIAN_MIRROR" \
+	# (and debootstrap's processes) in private namespaces too.
+	if ! pp_unshare debootstrap --variant=minbase "$PP_SYSROOT_SUITE" "$r" "$PP_DEBIAN_MIRROR" \
 		>"$dir/debootstrap.log" 2>&1; then
 		tail -n 20 "$dir/debootstrap.log" >&2
 		pp_die "debootstrap failed (full log: $dir/debootstrap.log)"

@@ -21,3 +21,8 @@ ppd_initramfs "$PP_TEST_SRC/init" --kmod nvme --bin "$PP_TEST_OUT/pp-dio"
 	-device pcipass-dma,dart=dp0
 ppd_check_faults nvme
 ppd_results nvme
+# The trace the module recorded must be a valid replay trace.
+tr -d '\r' <"$(ppd_log nvme)" | sed -n 's/^TRACE //p' >"$PP_TEST_OUT/trace.txt"
+"$PP_REPO/bench/replay" --parse-only "$PP_TEST_OUT/trace.txt"
+"$PP_REPO/bench/replay" --policy pcipass --placement first-fit "$PP_TEST_OUT/trace.txt" |
+	grep -E '^(ops|maps|failures|verify_errors|host_calls)='

@@ -138,9 +138,15 @@ int pcipass_dart_port_unmap(void *opaque, const uint64_t *bus,
                             int32_t *status, unsigned int n)
 {
     PCIPassDartPort *p = opaque;
-    g_autofree uint64_t *first = g_new(uint64_t, n);
-    g_autofree uint64_t *last = g_new(uint64_t, n);
+    uint64_t first_buf[16], last_buf[16];
+    g_autofree uint64_t *first_heap = NULL, *last_heap = NULL;
+    uint64_t *first = first_buf, *last = last_buf;
     unsigned int i;
+
+    if (n > ARRAY_SIZE(first_buf)) {
+        first = first_heap = g_new(uint64_t, n);
+        last = last_heap = g_new(uint64_t, n);
+    }
 
     qemu_mutex_lock(&p->lock);
     for (i = 0; i < n; i++) {
@@ -613,6 +619,9 @@ static void pcipass_dart_port_class_init(ObjectClass *klass, const void *data)
         object_class_property_add(klass, pcipass_port_stat_names[i],
                                   "uint64", pcipass_port_get_stat, NULL,
                                   NULL, (void *)(uintptr_t)i);
+        object_class_property_set_description(klass,
+                                              pcipass_port_stat_names[i],
+                                              "read-only state (qom-get)");
     }
 }
 

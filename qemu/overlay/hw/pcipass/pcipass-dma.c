@@ -71,6 +71,50 @@ struct PCIPassDMAState {
     uint64_t resets;
 };
 
+/* ---- backend: the port's DART, or nothing once the host is gone ---------- */
+
+/*
+ * STATUS.HOST_GONE (docs/protocol.md section 8): every MAP fails with HOST,
+ * UNMAP releases and succeeds.  The DART model never goes away, so here it
+ * is set only by the "x-host-gone" property, to test guests against it.
+ */
+static int pcipass_dma_be_map(void *opaque, struct pp_dma_req *reqs,
+                              unsigned int n)
+{
+    PCIPassDMAState *s = opaque;
+
+    if (s->status & PP_STATUS_HOST_GONE) {
+        return PP_ERR_HOST;
+    }
+    return pcipass_dart_port_map(s->port, reqs, n);
+}
+
+static int pcipass_dma_be_unmap(void *opaque, const uint64_t *bus,
+                                int32_t *status, unsigned int n)
+{
+    PCIPassDMAState *s = opaque;
+    unsigned int i;
+    int rc = pcipass_dart_port_unmap(s->port, bus, status, n);
+
+    if (s->status & PP_STATUS_HOST_GONE) {
+        for (i = 0; i < n; i++) {
+            status[i] = PP_OK;
+        }
+        return PP_OK;
+    }
+    return rc;
+}
+
+static void pcipass_dma_be_usage(void *opaque, uint64_t *live_bytes,
+                                 uint64_t *live_entries, uint64_t *cap_bytes,
+                                 uint64_t *max_entries)
+{
+    PCIPassDMAState *s = opaque;
+
+    pcipass_dart_port_usage(s->port, live_bytes, live_entries, cap_bytes,
+                            max_entries);
+}
+
 /* ---- guest RAM ---------------------------------------------------------- */
 
 static void pcipass_dma_refresh_ram(PCIPassDMAState *s)
@@ -276,7 +320,7 @@ out:
     }
 }
 
-/* ---- registers ------------------------------------------------------------- */
+/* ---- registers ------------------------------------------------------ */
 
 static void pcipass_dma_reset_state(PCIPassDMAState *s)
 {
@@ -455,7 +499,7 @@ static const MemoryRegionOps pcipass_dma_ops = {
     },
 };
 
-/* ---- device life cycle ------------------------------------------------------ */
+/* ---- device life cycle ---------------------------------------------- */
 
 static void pcipass_dma_realize(PCIDevice *pdev, Error **errp)
 {
@@ -495,10 +539,10 @@ static void pcipass_dma_realize(PCIDevice *pdev, Error **errp)
     lim.max_batch = s->max_batch;
     lim.max_map_len = s->max_map_len;
     lim.features = 0;
-    be.ctx = s->port;
-    be.map = pcipass_dart_port_map;
-    be.unmap = pcipass_dart_port_unmap;
-    be.usage = pcipass_dart_port_usage;
+    be.ctx = s;
+    be.map = pcipass_dma_be_map;
+    be.unmap = pcipass_dma_be_unmap;
+    be.usage = pcipass_dma_be_usage;
     /* The handle table holds at least DART_ENTRIES handles. */
     s->mapper = pp_mapper_new(&lim, s->port->max_entries, &be);
     if (!s->mapper) {
@@ -651,6 +695,24 @@ static void pcipass_dma_get_stat(Object *obj, Visitor *v, const char *name,
     visit_type_uint64(v, name, &val, errp);
 }
 
+static bool pcipass_dma_get_host_gone(Object *obj, Error **errp)
+{
+    return PCIPASS_DMA(obj)->status & PP_STATUS_HOST_GONE;
+}
+
+static void pcipass_dma_set_host_gone(Object *obj, bool value, Error **errp)
+{
+    PCIPassDMAState *s = PCIPASS_DMA(obj);
+
+    if (!value && (s->status & PP_STATUS_HOST_GONE)) {
+        error_setg(errp, "HOST_GONE stays set for the device's lifetime");
+        return;
+    }
+    if (value) {
+        s->status |= PP_STATUS_HOST_GONE;
+    }
+}
+
 static const VMStateDescription vmstate_pcipass_dma = {
     .name = TYPE_PCIPASS_DMA,
     .unmigratable = 1, /* mappings live in the host's DART */
@@ -691,10 +753,19 @@ static void pcipass_dma_class_init(ObjectClass *klass, const void *data)
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
     device_class_set_props(dc, pcipass_dma_props);
 
+    object_class_property_add_bool(klass, "x-host-gone",
+                                   pcipass_dma_get_host_gone,
+                                   pcipass_dma_set_host_gone);
+    object_class_property_set_description(klass, "x-host-gone",
+        "Simulate the host device going away (STATUS.HOST_GONE): "
+        "MAPs fail with HOST from then on; cannot be cleared");
     for (i = 0; i < ARRAY_SIZE(pcipass_dma_stat_names); i++) {
         object_class_property_add(klass, pcipass_dma_stat_names[i], "uint64",
                                   pcipass_dma_get_stat, NULL, NULL,
                                   (void *)(uintptr_t)i);
+        object_class_property_set_description(klass,
+                                              pcipass_dma_stat_names[i],
+                                              "read-only state (qom-get)");
     }
 }
 

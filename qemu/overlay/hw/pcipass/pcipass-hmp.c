@@ -50,7 +50,8 @@ static void pp_hmp_port(Monitor *mon, Object *obj)
     uint64_t bytes = pp_hmp_u64(obj, "dart-bytes");
 
     monitor_printf(mon, "pcipass-dart-port %s (placement %s)\n",
-                   pp_hmp_id(obj), placement ? placement : "first-fit");
+                   pp_hmp_id(obj),
+                   placement && *placement ? placement : "first-fit");
     monitor_printf(mon, "  DART entries: %" PRIu64 " live, %" PRIu64
                    " peak, %" PRIu64 " cap\n",
                    pp_hmp_u64(obj, "dart-entries"),
