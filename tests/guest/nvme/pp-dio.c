@@ -207,7 +207,7 @@ static void *work(void *arg)
 struct pstats {
 	uint64_t live_requests, mapped_entries, maps, host_calls, doorbells;
 	uint64_t map_failures, map_failed, map_sg_failed, unknown_unmaps;
-	uint64_t peak_entries, peak_bytes, reuse_hits;
+	uint64_t peak_entries, peak_bytes, reuse_hits, idle_entries;
 	bool ok;
 };
 
@@ -227,15 +227,17 @@ static void read_stats(struct pstats *s)
 		K(live_requests); K(mapped_entries); K(maps); K(host_calls);
 		K(doorbells); K(map_failures); K(map_failed); K(map_sg_failed);
 		K(unknown_unmaps); K(peak_entries); K(peak_bytes); K(reuse_hits);
+		K(idle_entries);
 #undef K
 	}
 	fclose(f);
 	s->ok = true;
 }
 
-static double ratio_sum;
+/* DART entries (idle ones included, and live ones only) per live request */
+static double ratio_sum, live_sum;
 static uint64_t ratio_n;
-static double ratio_max;
+static double ratio_max, live_max;
 
 static void *sampler(void *arg)
 {
@@ -246,11 +248,16 @@ static void *sampler(void *arg)
 		read_stats(&s);
 		if (s.ok && s.live_requests) {
 			double r = (double)s.mapped_entries / s.live_requests;
+			double l = (double)(s.mapped_entries - s.idle_entries) /
+				   s.live_requests;
 
 			ratio_sum += r;
+			live_sum += l;
 			ratio_n++;
 			if (r > ratio_max)
 				ratio_max = r;
+			if (l > live_max)
+				live_max = l;
 		}
 		usleep(100000);
 	}
@@ -408,6 +415,9 @@ int main(int argc, char **argv)
 		printf("pcipass_entries_per_live_mapping_avg=%.3f\n",
 		       ratio_n ? ratio_sum / ratio_n : 0.0);
 		printf("pcipass_entries_per_live_mapping_max=%.3f\n", ratio_max);
+		printf("pcipass_live_entries_per_live_mapping_avg=%.3f\n",
+		       ratio_n ? live_sum / ratio_n : 0.0);
+		printf("pcipass_live_entries_per_live_mapping_max=%.3f\n", live_max);
 		printf("pcipass_samples=%" PRIu64 "\n", ratio_n);
 	}
 	if (atomic_load(&mismatches))
