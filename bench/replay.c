@@ -541,6 +541,11 @@ int main(int argc, char **argv)
 	printf("peak_entries=%" PRIu64 "\n", ds.peak_entries);
 	printf("peak_dart_bytes=%" PRIu64 "\n", ds.peak_bytes);
 	printf("peak_live_bytes=%" PRIu64 "\n", peak_live);
+	/* State at the end of the trace (steady state for the churn workloads),
+	 * idle mappings included, before teardown. */
+	printf("end_entries=%" PRIu64 "\n", ds.live_entries);
+	printf("end_dart_bytes=%" PRIu64 "\n", ds.live_bytes);
+	printf("end_idle_entries=%" PRIu64 "\n", ws.idle_entries);
 	print_ratio("slop_ratio", sum_dart > 0 ? 1.0 - sum_live / sum_dart : 0.0);
 	print_ratio("slop_ratio_at_peak",
 		    peak_host_bytes ? 1.0 - (double)live_at_peak / (double)peak_host_bytes : 0.0);
