@@ -1010,20 +1010,8 @@ static const pp_dext_handler handlers[PP_DEXT_SEL_COUNT] = {
 	[PP_DEXT_SEL_RESET] = sel_reset,
 };
 
-/*
- * The shape checks, in this order, before anything else runs:
- *   selector known                             else PP_ERR_BADOP
- *   completion present iff the selector is async  else PP_ERR_INVAL
- *   scalar input / output counts exact            else PP_ERR_INVAL
- *   batched: count (scalar 0) in 1..max           else PP_ERR_COUNT
- *   structure input / output sizes exact          else PP_ERR_INVAL
- * then, under the device lock:
- *   device gone (unless the selector is served after it)  PP_ERR_HOST
- *   caller owns the device (if the selector needs it)     PP_ERR_NOTREADY
- * and the selector's own field checks.
- */
-int pp_dext_dispatch(struct pp_dext_client *c, uint32_t selector,
-		     struct pp_dext_args *a)
+static int dispatch(struct pp_dext_client *c, uint32_t selector,
+		    struct pp_dext_args *a, uint64_t *out_size)
 {
 	const struct pp_dext_method *m;
 	struct pp_dext_dev *d;
@@ -1031,8 +1019,6 @@ int pp_dext_dispatch(struct pp_dext_client *c, uint32_t selector,
 	uint32_t count = 0;
 	int st;
 
-	if (!c || !a)
-		return PP_ERR_INVAL;
 	if (selector >= PP_DEXT_SEL_COUNT)
 		return PP_ERR_BADOP;
 	m = &pp_dext_methods[selector];
@@ -1068,9 +1054,35 @@ int pp_dext_dispatch(struct pp_dext_client *c, uint32_t selector,
 	else
 		st = handlers[selector](c, a, count);
 	d->pf->unlock(d->ctx);
+	*out_size = need_out;
+	return st;
+}
+
+/*
+ * The shape checks, in this order, before anything else runs:
+ *   selector known                             else PP_ERR_BADOP
+ *   completion present iff the selector is async  else PP_ERR_INVAL
+ *   scalar input / output counts exact            else PP_ERR_INVAL
+ *   batched: count (scalar 0) in 1..max           else PP_ERR_COUNT
+ *   structure input / output sizes exact          else PP_ERR_INVAL
+ * then, under the device lock:
+ *   device gone (unless the selector is served after it)  PP_ERR_HOST
+ *   caller owns the device (if the selector needs it)     PP_ERR_NOTREADY
+ * and the selector's own field checks.  On any failure the output counts
+ * are set to zero (nothing to copy back).
+ */
+int pp_dext_dispatch(struct pp_dext_client *c, uint32_t selector,
+		     struct pp_dext_args *a)
+{
+	uint64_t out_size = 0;
+	int st;
+
+	if (!a)
+		return PP_ERR_INVAL;
+	st = c ? dispatch(c, selector, a, &out_size) : PP_ERR_INVAL;
 	if (st == PP_OK) {
-		a->scalar_out_count = m->scalar_out;
-		a->struct_out_size = (size_t)need_out;
+		a->scalar_out_count = pp_dext_methods[selector].scalar_out;
+		a->struct_out_size = (size_t)out_size;
 	} else {
 		a->scalar_out_count = 0;
 		a->struct_out_size = 0;
