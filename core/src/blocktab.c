@@ -55,27 +55,51 @@ struct pp_block *pp_blocktab_find(const struct pp_blocktab *t, uint64_t key)
 	return NULL;
 }
 
-static void grow(struct pp_blocktab *t)
+int pp_blocktab_adopt(struct pp_blocktab *t, struct pp_block *slots,
+		      uint32_t capacity)
 {
 	uint32_t old_cap = t->mask + 1, i, j;
-	struct pp_block *old = t->slots, *s;
+	struct pp_block *old = t->slots;
 
-	if (old_cap >= (1u << 30))
-		return;
-	s = new_slots(t, old_cap * 2);
-	if (!s)
-		return; /* keep going at a higher load; get() fails when full */
-	t->slots = s;
-	t->mask = old_cap * 2 - 1;
+	if (!slots || !capacity || (capacity & (capacity - 1)) ||
+	    (uint64_t)t->used * 2 > capacity)
+		return -1;
+	for (i = 0; i < capacity; i++)
+		slots[i].key = 0;
+	t->slots = slots;
+	t->mask = capacity - 1;
 	for (i = 0; i < old_cap; i++) {
 		if (!old[i].key)
 			continue;
 		j = slot_of(t, old[i].key);
-		while (s[j].key)
+		while (slots[j].key)
 			j = (j + 1) & t->mask;
-		s[j] = old[i];
+		slots[j] = old[i];
 	}
 	t->free(t->ctx, old);
+	return 0;
+}
+
+uint32_t pp_blocktab_wanted(const struct pp_blocktab *t)
+{
+	uint32_t cap = t->mask + 1;
+
+	if (cap >= (1u << 30) || (uint64_t)t->used * 2 <= cap)
+		return 0;
+	return cap * 2;
+}
+
+static void grow(struct pp_blocktab *t)
+{
+	uint32_t cap = t->mask + 1;
+	struct pp_block *s;
+
+	if (cap >= (1u << 30))
+		return;
+	s = t->alloc(t->ctx, (size_t)cap * 2 * sizeof(*s));
+	/* on failure keep going at a higher load; get() fails when full */
+	if (s)
+		pp_blocktab_adopt(t, s, cap * 2);
 }
 
 struct pp_block *pp_blocktab_get(struct pp_blocktab *t, uint64_t key)

@@ -39,4 +39,16 @@ struct pp_block *pp_blocktab_get(struct pp_blocktab *t, uint64_t key);
 /* Deletes b if it holds nothing any more (count 0, no mapping). */
 void pp_blocktab_put(struct pp_blocktab *t, struct pp_block *b);
 
+/*
+ * Growing ahead of need, for callers whose get() runs where allocating is
+ * fragile (atomic context in the guest module): the capacity worth growing
+ * to now (load over one half), or 0.
+ */
+uint32_t pp_blocktab_wanted(const struct pp_blocktab *t);
+/* Moves every entry into slots[capacity] (allocated by the caller with the
+ * table's allocator family) and frees the old array; -1 (nothing done) if
+ * capacity is not a power of two at least twice the entries in use. */
+int pp_blocktab_adopt(struct pp_blocktab *t, struct pp_block *slots,
+		      uint32_t capacity);
+
 #endif

@@ -834,6 +834,20 @@ int pp_win_dma_to_gpa(const struct pp_win *w, uint64_t dma, uint64_t *gpa)
 	return PP_OK;
 }
 
+size_t pp_win_prealloc_wanted(const struct pp_win *w)
+{
+	return (size_t)pp_blocktab_wanted(&w->blocks) * sizeof(struct pp_block);
+}
+
+bool pp_win_prealloc_provide(struct pp_win *w, void *mem, size_t bytes)
+{
+	uint32_t cap = pp_blocktab_wanted(&w->blocks);
+
+	if (!cap || bytes != (size_t)cap * sizeof(struct pp_block))
+		return false;
+	return pp_blocktab_adopt(&w->blocks, mem, cap) == 0;
+}
+
 unsigned int pp_win_reclaim(struct pp_win *w)
 {
 	unsigned int n = 0;

@@ -73,7 +73,7 @@ static int stats_show(struct seq_file *s, void *unused)
 	D(map_page); D(unmap_page);
 	D(map_sg); D(unmap_sg); D(sg_segments);
 	D(alloc); D(free); D(alloc_pages); D(free_pages);
-	D(map_failed); D(map_sg_failed); D(alloc_failed);
+	D(map_failed); D(map_sg_failed); D(alloc_failed); D(table_grows);
 	D(unmap_noent_calls); D(unknown_frees);
 	D(mask_refused); D(resource_refused); D(noncoherent_refused);
 	D(trace_dropped);

@@ -13,6 +13,9 @@
 #include <linux/io.h>
 #include <linux/slab.h>
 
+#include <linux/mm.h>
+#include <linux/workqueue.h>
+
 #include "pcipass_dma.h"
 
 /* ---- memory hooks of the window policy -------------------------------- */
@@ -35,7 +38,43 @@ void *pp_win_alloc(void *ctx, size_t size)
 
 void pp_win_free(void *ctx, void *p)
 {
-	kfree(p);
+	kvfree(p);	/* kmalloc'd here, or kvmalloc'd by pp_grow_work */
+}
+
+/*
+ * The block table of the policy grows inside map calls when it must, with
+ * an atomic allocation that fails for large tables.  So when it gets half
+ * full, a work item allocates the next size in process context and hands
+ * it over; map calls then rarely need to allocate anything large.
+ */
+void pp_grow_work(struct work_struct *work)
+{
+	struct pp_dev *pd = container_of(work, struct pp_dev, grow_work);
+	unsigned long flags;
+	size_t want;
+	void *mem;
+
+	spin_lock_irqsave(&pd->lock, flags);
+	want = pd->win ? pp_win_prealloc_wanted(pd->win) : 0;
+	spin_unlock_irqrestore(&pd->lock, flags);
+	mem = want ? kvmalloc(want, GFP_KERNEL) : NULL;
+	if (mem) {
+		spin_lock_irqsave(&pd->lock, flags);
+		if (pd->win && pp_win_prealloc_provide(pd->win, mem, want)) {
+			pd->st.table_grows++;
+			mem = NULL;
+		}
+		spin_unlock_irqrestore(&pd->lock, flags);
+		kvfree(mem);
+	}
+	pp_dev_put(pd);		/* taken by pp_grow_soon() */
+}
+
+/* Under pd->lock: asks for pp_grow_work if the policy wants memory. */
+void pp_grow_soon(struct pp_dev *pd)
+{
+	if (pp_win_prealloc_wanted(pd->win) && schedule_work(&pd->grow_work))
+		kref_get(&pd->kref);
 }
 
 /* ---- doorbell --------------------------------------------------------- */

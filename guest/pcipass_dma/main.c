@@ -559,6 +559,7 @@ static int pp_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pd->pdev = pci_dev_get(pdev);
 	strscpy(pd->name, pci_name(pdev), sizeof(pd->name));
 	spin_lock_init(&pd->lock);
+	INIT_WORK(&pd->grow_work, pp_grow_work);
 	mutex_init(&pd->dbg_mutex);
 	INIT_LIST_HEAD(&pd->managed);
 	hash_init(pd->trace_live);

@@ -164,6 +164,7 @@ static int pp_map_segs(struct pp_dev *pd, struct device *dev,
 	int status;
 
 	status = pp_win_map(pd->win, segs, n, prot);
+	pp_grow_soon(pd);
 	if (status != PP_OK)
 		return status;
 	for (i = 0; i < n; i++) {

@@ -77,6 +77,7 @@ struct pp_dev_stats {
 	u64 unmap_noent_calls, unknown_frees;
 	u64 mask_refused, resource_refused, noncoherent_refused;
 	u64 trace_dropped;
+	u64 table_grows;		/* block table grown from the work item */
 };
 
 /* One pcipass-dma device: one DART, one policy, its managed devices. */
@@ -96,6 +97,7 @@ struct pp_dev {
 	/* lock: the policy, the command buffer, the doorbell, stats, trace */
 	spinlock_t lock;
 	struct pp_win *win;
+	struct work_struct grow_work;	/* grows the policy's tables */
 	struct pp_cmd_header *cmd;	/* header + max_batch entries */
 	phys_addr_t cmd_gpa;
 	unsigned int cmd_order;
@@ -152,6 +154,8 @@ void pp_dev_put(struct pp_dev *pd);
 int pp_host_call(void *ctx, struct pp_host_op *ops, unsigned int n);
 void *pp_win_alloc(void *ctx, size_t size);
 void pp_win_free(void *ctx, void *p);
+void pp_grow_work(struct work_struct *work);
+void pp_grow_soon(struct pp_dev *pd);
 int pp_query_usage(struct pp_dev *pd, u64 *bytes, u64 *entries,
 		   u64 *cap, u64 *max_entries);
 int pp_raw_doorbell(struct pp_dev *pd, u64 gpa);

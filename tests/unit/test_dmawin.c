@@ -509,6 +509,42 @@ static void test_dma_to_gpa(void **state)
 	env_fini(&e);
 }
 
+/* The block table grows from memory handed over ahead of need. */
+static void test_prealloc_handover(void **state)
+{
+	enum { N = 3000 };
+	struct env e;
+	struct pp_win_seg *s = calloc(N, sizeof(*s));
+	size_t want = 0;
+	unsigned int i, adopted = 0;
+
+	(void)state;
+	env_init(&e, PCIPASS, 1536 * MiB, 65536, PP_DART_FIRST_FIT);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(map1(&e, &s[i], RAM_BASE + i * 3 * MiB, 4096),
+				 PP_OK);
+		want = pp_win_prealloc_wanted(e.w);
+		if (want) {
+			void *mem = e.h.ops.alloc(e.h.ops.ctx, want);
+
+			assert_non_null(mem);
+			/* the wrong size is refused, the right one adopted */
+			assert_false(pp_win_prealloc_provide(e.w, mem, want - 8));
+			assert_true(pp_win_prealloc_provide(e.w, mem, want));
+			assert_int_equal(pp_win_prealloc_wanted(e.w), 0);
+			adopted++;
+		}
+	}
+	assert_true(adopted >= 3);
+	/* everything still reachable after the moves */
+	for (i = 0; i < N; i++)
+		assert_translates(&e, &s[i]);
+	for (i = 0; i < N; i++)
+		assert_int_equal(pp_win_unmap(e.w, &s[i], 1), PP_OK);
+	free(s);
+	env_fini(&e);
+}
+
 /* Allocation failures at every point: clean error or success, no leak. */
 static void test_alloc_failures_are_clean(void **state)
 {
@@ -656,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_unmaps_are_refused),
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_dma_to_gpa),
+		cmocka_unit_test(test_prealloc_handover),
 		cmocka_unit_test(test_alloc_failures_are_clean),
 		cmocka_unit_test(test_stress_all_presets_and_placements),
 		cmocka_unit_test(test_stress_tight_caps),

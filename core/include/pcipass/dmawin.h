@@ -112,6 +112,17 @@ int pp_win_unmap(struct pp_win *w, const struct pp_win_seg *segs,
  * dma lies in no mapping of this policy. */
 int pp_win_dma_to_gpa(const struct pp_win *w, uint64_t dma, uint64_t *gpa);
 
+/*
+ * Memory ahead of need.  The policy's block table grows inside map calls,
+ * with the allocator hook, which in the guest module runs in atomic context
+ * where large allocations fail.  A caller that can allocate elsewhere asks
+ * how many bytes the policy wants now (0: none), allocates them in process
+ * context with an allocator that ops->free can release, and hands them over
+ * under its lock; false means they were not needed any more (free them).
+ */
+size_t pp_win_prealloc_wanted(const struct pp_win *w);
+bool pp_win_prealloc_provide(struct pp_win *w, void *mem, size_t bytes);
+
 /* Unmaps every idle mapping now.  Returns the number unmapped. */
 unsigned int pp_win_reclaim(struct pp_win *w);
 
