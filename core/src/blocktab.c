@@ -84,7 +84,9 @@ uint32_t pp_blocktab_wanted(const struct pp_blocktab *t)
 {
 	uint32_t cap = t->mask + 1;
 
-	if (cap >= (1u << 30) || (uint64_t)t->used * 2 <= cap)
+	/* a quarter full: leaves room for a burst of maps before the caller's
+	 * memory arrives (get() itself grows at three quarters) */
+	if (cap >= (1u << 30) || (uint64_t)t->used * 4 <= cap)
 		return 0;
 	return cap * 2;
 }

@@ -42,7 +42,7 @@ void pp_blocktab_put(struct pp_blocktab *t, struct pp_block *b);
 /*
  * Growing ahead of need, for callers whose get() runs where allocating is
  * fragile (atomic context in the guest module): the capacity worth growing
- * to now (load over one half), or 0.
+ * to now (load over a quarter), or 0.
  */
 uint32_t pp_blocktab_wanted(const struct pp_blocktab *t);
 /* Moves every entry into slots[capacity] (allocated by the caller with the

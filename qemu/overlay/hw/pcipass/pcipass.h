@@ -1,7 +1,8 @@
 /*
  * pcipass: internal interfaces between the DART-fronted root port
- * (pcipass-dart-port), the paravirtual DMA mapper (pcipass-dma) and the
- * guest-RAM tracker they share.
+ * (pcipass-dart-port), the passthrough device (pcipass-pci), the
+ * paravirtual DMA mapper (pcipass-dma) and the guest-RAM tracker they
+ * share.
  *
  * Copyright (c) 2026 The pcipass authors
  *
@@ -25,6 +26,45 @@ OBJECT_DECLARE_SIMPLE_TYPE(PCIPassDartPort, PCIPASS_DART_PORT)
 #define TYPE_PCIPASS_DART_IOMMU_MR "pcipass-dart-iommu-memory-region"
 
 #define TYPE_PCIPASS_DMA "pcipass-dma"
+
+#define TYPE_PCIPASS_PCI "pcipass-pci"
+
+/*
+ * "pcipass-dma-target": what a pcipass-dma device maps for.  Implemented by
+ * pcipass-dart-port (its DART model; the functions behind the port) and by
+ * pcipass-pci (the host backend's DART through that function's claim; every
+ * pcipass-pci function of the same host slot).  pcipass-dma's "target"
+ * property links to one; its older "dart" property is the same link
+ * restricted to a pcipass-dart-port.
+ */
+#define TYPE_PCIPASS_DMA_TARGET "pcipass-dma-target"
+typedef struct PCIPassDMATargetClass PCIPassDMATargetClass;
+DECLARE_CLASS_CHECKERS(PCIPassDMATargetClass, PCIPASS_DMA_TARGET,
+                       TYPE_PCIPASS_DMA_TARGET)
+
+/* Called for each guest PCI function a target's DART serves. */
+typedef void (*PCIPassFnVisitor)(PCIBus *bus, PCIDevice *dev, void *opaque);
+
+struct PCIPassDMATargetClass {
+    InterfaceClass parent_class;
+
+    /*
+     * May @companion (a realized-to-be pcipass-dma) serve this target?  Also
+     * the place to fail when the target cannot map (e.g. not realized).
+     */
+    bool (*check_companion)(Object *target, PCIDevice *companion,
+                            Error **errp);
+    /* The mapper backend: map/unmap/usage with GPAs (called under the BQL). */
+    void (*get_backend)(Object *target, struct pp_mapper_backend *be);
+    /* The DART's caps (DART_CAP and DART_ENTRIES registers). */
+    void (*get_caps)(Object *target, uint64_t *cap_bytes,
+                     uint64_t *max_entries);
+    /* The functions whose DMA goes through this DART (MANAGED table). */
+    void (*foreach_function)(Object *target, PCIPassFnVisitor fn,
+                             void *opaque);
+    /* The host device is gone for good (STATUS.HOST_GONE). */
+    bool (*host_gone)(Object *target);
+};
 
 struct PCIPassDartPort {
     /*< private >*/
@@ -70,6 +110,15 @@ void pcipass_dart_port_usage(void *opaque, uint64_t *live_bytes,
                              uint64_t *max_entries);
 
 PCIBus *pcipass_dart_port_sec_bus(PCIPassDartPort *p);
+
+/* ---- guest-physical to VMM virtual ------------------------------------ */
+
+/*
+ * The VMM virtual address of guest-physical [gpa, gpa + len): NULL unless
+ * the range is writable guest RAM inside one flat range of one RAM region
+ * (so contiguous in one RAMBlock).  Call under the BQL or an RCU read lock.
+ */
+void *pcipass_gpa_to_hva(uint64_t gpa, uint64_t len);
 
 /* ---- guest RAM as the devices may reach it ---------------------------- */
 
