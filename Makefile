@@ -22,9 +22,18 @@ HOST_SRCS := $(wildcard hosts/*.c hosts/sim/*.c)
 HOST_OBJS := $(HOST_SRCS:%.c=$(B)/%.o)
 HOST_LIB  := $(B)/libpcipass-host.a
 
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
-UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-UNIT_COMMON := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+# test_dext_backend links the macOS client against a fake IOKit (below).
+UNIT_SRCS  := $(filter-out tests/unit/test_dext_backend.c,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%) $(B)/tests/test_dext_backend
+UNIT_COMMON := $(filter-out $(wildcard tests/unit/test_*.c),$(wildcard tests/unit/*.c))
+
+# The Mac host's portable parts, tested here: the dext core, and the dext
+# backend (hosts/dext, IOKit client) built against tests/fakeiokit, which
+# dispatches IOKit calls in-process into that core with the sim device behind.
+DEXT_TEST_SRCS := hosts/dext/dext.c $(wildcard mac/dext/core/*.c) $(wildcard tests/fakeiokit/*.c)
+DEXT_TEST_OBJS := $(DEXT_TEST_SRCS:%.c=$(B)/dexttest/%.o)
+DEXT_TEST_LIB  := $(B)/libpcipass-dext-test.a
+DEXT_TEST_CFLAGS = $(PPCFLAGS) -Imac/include -Itests/fakeiokit/include
 
 BENCH_BINS := $(B)/bench/replay $(B)/bench/tracegen
 BENCH_COMMON := $(filter-out bench/replay.c bench/tracegen.c,$(wildcard bench/*.c))
@@ -52,6 +61,18 @@ $(HOST_LIB): $(HOST_OBJS)
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(UNIT_COMMON:%.c=$(B)/%.o) $(HOST_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(PPCFLAGS) -o $@ $^ -lcmocka -lpthread
+
+$(B)/dexttest/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DEXT_TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(DEXT_TEST_LIB): $(DEXT_TEST_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/test_dext_backend: $(B)/dexttest/tests/unit/test_dext_backend.o $(DEXT_TEST_LIB) $(HOST_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(DEXT_TEST_CFLAGS) -o $@ $^ -lcmocka -lpthread
 
 $(B)/bench/%: $(B)/bench/%.o $(BENCH_COMMON:%.c=$(B)/%.o) $(CORE_LIB)
 	@mkdir -p $(dir $@)

@@ -14,6 +14,9 @@
  *   trace         the recorded map/unmap lines (docs/trace-format.md)
  *   raw, raw_gpa  allow_raw=1 only: hostile-guest test interface
  *   bench         allow_raw=1 only: map/unmap benchmark
+ *
+ * and /sys/kernel/debug/pcipass_dma/quirks: the state and counters of the
+ * quirks (docs/guest-quirks.md).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,12 +30,24 @@
 #include <linux/vmalloc.h>
 
 #include "pcipass_dma.h"
+#include "quirks.h"
 
 static struct dentry *pp_root;
+
+static int quirks_show(struct seq_file *s, void *unused)
+{
+	seq_printf(s, "quirks=%d\n", pp_quirks);
+	pp_quirk_uvm_show(s);
+	pp_quirk_tso_show(s);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(quirks);
 
 void pp_debugfs_root_init(void)
 {
 	pp_root = debugfs_create_dir(PP_DRV_NAME, NULL);
+	if (!IS_ERR_OR_NULL(pp_root))
+		debugfs_create_file("quirks", 0444, pp_root, NULL, &quirks_fops);
 }
 
 void pp_debugfs_root_fini(void)

@@ -31,6 +31,7 @@
 #include <linux/vmalloc.h>
 
 #include "pcipass_dma.h"
+#include "quirks.h"
 
 static char *policy = "pcipass";
 module_param(policy, charp, 0444);
@@ -51,6 +52,10 @@ MODULE_PARM_DESC(max_batch, "host operations per round trip, at most the device'
 bool pp_allow_raw;
 module_param_named(allow_raw, pp_allow_raw, bool, 0444);
 MODULE_PARM_DESC(allow_raw, "debugfs test interfaces: raw commands to the device, map benchmark (default off)");
+
+bool pp_quirks = true;
+module_param_named(quirks, pp_quirks, bool, 0444);
+MODULE_PARM_DESC(quirks, "workarounds for NVIDIA UVM and FEX TSO, docs/guest-quirks.md (default on)");
 
 unsigned int pp_trace_ring = 65536;
 module_param_named(trace_ring, pp_trace_ring, uint, 0444);
@@ -183,6 +188,7 @@ static void pp_adopt(struct pp_dev *pd, struct pci_dev *mdev)
 	m->pdev = pci_dev_get(mdev);
 	m->bdf = pp_bdf_of(mdev);
 	list_add_tail(&m->node, &pd->managed);
+	pp_quirk_uvm_device_get(mdev);
 	if (mdev->dev.driver) {
 		m->refused = true;
 		pci_err(mdev, "pcipass: driver %s is already bound: not switching DMA ops under a live driver; this device's DMA is NOT translated (load pcipass_dma before its driver, see docs/guest-module.md, or unbind and rebind the driver)\n",
@@ -204,6 +210,7 @@ static void pp_forget(struct pp_managed *m)
 		m->pinned = false;
 		module_put(THIS_MODULE);
 	}
+	pp_quirk_uvm_device_put(m->pdev);
 	list_del(&m->node);
 	pci_dev_put(m->pdev);
 	kfree(m);
@@ -738,10 +745,13 @@ static int __init pp_init(void)
 		return -EINVAL;
 	}
 	pp_debugfs_root_init();
+	/* Before the driver: an NVIDIA device may be adopted during probe. */
+	pp_quirk_uvm_init();
+	pp_quirk_tso_init();
 	/* Before the driver: managed devices may appear during probe. */
 	ret = bus_register_notifier(&pci_bus_type, &pp_nb);
 	if (ret)
-		goto err_root;
+		goto err_quirks;
 	ret = pci_register_driver(&pp_driver);
 	if (ret)
 		goto err_nb;
@@ -749,7 +759,9 @@ static int __init pp_init(void)
 
 err_nb:
 	bus_unregister_notifier(&pci_bus_type, &pp_nb);
-err_root:
+err_quirks:
+	pp_quirk_tso_exit();
+	pp_quirk_uvm_exit();
 	pp_debugfs_root_fini();
 	return ret;
 }
@@ -758,6 +770,8 @@ static void __exit pp_exit(void)
 {
 	pci_unregister_driver(&pp_driver);
 	bus_unregister_notifier(&pci_bus_type, &pp_nb);
+	pp_quirk_tso_exit();
+	pp_quirk_uvm_exit();
 	pp_debugfs_root_fini();
 }
 

@@ -84,7 +84,7 @@ struct lg_vec {
 	int irq;			/* Linux IRQ, or 0 when not requested */
 	atomic64_t count;
 	u64 last_ns;			/* ktime of the last interrupt */
-	char name[40];
+	char name[64];
 };
 
 struct lg_dev {
@@ -516,7 +516,7 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 	struct lg_buf *src = NULL, *dst = NULL;
 	struct lg_desc *d = NULL;
 	u64 *samp = NULL, *wake = NULL;
-	u64 c0, e0, errs0, t, irq_ns, wake_ns, bad, first;
+	u64 c0, e0, errs0, t, irq_ns, bad, first;
 	int ret;
 
 	if (!st->flags)

@@ -283,12 +283,15 @@ static void step_raw(struct world *w, struct in *in)
 	uint32_t sel;
 	struct pp_dext_args a;
 	size_t insz, outsz;
+	bool shaped;
 
 	if (!c)
 		return;
 	sel = k < 240 ? k % (PP_DEXT_SEL_COUNT + 2) : (uint32_t)uN(in, 4);
 	memset(&a, 0, sizeof(a));
-	a.scalar_in_count = u8(in) % 18;
+	shaped = u8(in) < 192 && sel < PP_DEXT_SEL_COUNT;
+	a.scalar_in_count = shaped ? pp_dext_methods[sel].scalar_in :
+			    u8(in) % 18u;
 	for (unsigned int i = 0; i < a.scalar_in_count; i++)
 		sin[i] = val(in);
 	a.scalar_in = (u8(in) & 7) ? sin : NULL;
@@ -305,7 +308,8 @@ static void step_raw(struct world *w, struct in *in)
 		bin[i] = u8(in);
 	a.struct_in = insz || (k & 2) ? bin : NULL;
 	a.struct_in_size = insz;
-	a.scalar_out_count = u8(in) % 18;
+	a.scalar_out_count = shaped ? pp_dext_methods[sel].scalar_out :
+			     u8(in) % 18u;
 	a.scalar_out = (u8(in) & 7) ? sout : NULL;
 	k = u8(in);
 	if (k < 200 && sel < PP_DEXT_SEL_COUNT) {
@@ -569,9 +573,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 8: step_simple(w, &in, PP_DEXT_SEL_RELEASE); break;
 		case 9: step_simple(w, &in, PP_DEXT_SEL_IRQ_CONFIGURE); break;
 		case 10: step_simple(w, &in, PP_DEXT_SEL_IRQ_WAIT); break;
-		case 11: step_simple(w, &in, (u8(&in) & 1) ?
-				     PP_DEXT_SEL_IRQ_MASK :
-				     PP_DEXT_SEL_IRQ_TAKE); break;
+		case 11: {
+			static const uint32_t sels[] = {
+				PP_DEXT_SEL_IRQ_MASK, PP_DEXT_SEL_IRQ_TAKE,
+				PP_DEXT_SEL_CFG_READ, PP_DEXT_SEL_BAR_READ,
+				PP_DEXT_SEL_BAR_WRITE, PP_DEXT_SEL_RESET,
+				PP_DEXT_SEL_EVENTS,
+			};
+
+			step_simple(w, &in, sels[u8(&in) % 7]);
+			break;
+		}
 		case 12: step_simple(w, &in, PP_DEXT_SEL_CFG_WRITE); break;
 		case 13: step_client(w, &in); break;
 		case 14:

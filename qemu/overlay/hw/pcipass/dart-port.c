@@ -189,6 +189,93 @@ void pcipass_dart_port_usage(void *opaque, uint64_t *live_bytes,
     *max_entries = p->max_entries;
 }
 
+/* ---- pcipass-dma-target ---------------------------------------------- */
+
+static bool pcipass_dart_port_check_companion(Object *target,
+                                              PCIDevice *companion,
+                                              Error **errp)
+{
+    PCIPassDartPort *p = PCIPASS_DART_PORT(target);
+
+    if (pci_get_bus(companion) == pcipass_dart_port_sec_bus(p)) {
+        error_setg(errp, "%s: must not sit behind its own DART port '%s': "
+                   "its command reads are not device DMA", TYPE_PCIPASS_DMA,
+                   DEVICE(p)->id ?: "");
+        return false;
+    }
+    return true;
+}
+
+static void pcipass_dart_port_get_backend(Object *target,
+                                          struct pp_mapper_backend *be)
+{
+    be->ctx = PCIPASS_DART_PORT(target);
+    be->map = pcipass_dart_port_map;
+    be->unmap = pcipass_dart_port_unmap;
+    be->usage = pcipass_dart_port_usage;
+}
+
+static void pcipass_dart_port_get_caps(Object *target, uint64_t *cap_bytes,
+                                       uint64_t *max_entries)
+{
+    PCIPassDartPort *p = PCIPASS_DART_PORT(target);
+
+    *cap_bytes = p->cap_bytes;
+    *max_entries = p->max_entries;
+}
+
+typedef struct PortWalk {
+    PCIPassFnVisitor fn;
+    void *opaque;
+    int depth;
+} PortWalk;
+
+static void pcipass_dart_port_walk_bus(PCIBus *bus, PortWalk *w);
+
+static void pcipass_dart_port_walk_dev(PCIBus *bus, PCIDevice *d,
+                                       void *opaque)
+{
+    PortWalk *w = opaque;
+
+    if (object_dynamic_cast(OBJECT(d), TYPE_PCI_BRIDGE)) {
+        /* A switch below the port: its functions are behind the DART. */
+        PortWalk sub = { .fn = w->fn, .opaque = w->opaque,
+                         .depth = w->depth + 1 };
+
+        pcipass_dart_port_walk_bus(pci_bridge_get_sec_bus(PCI_BRIDGE(d)),
+                                   &sub);
+        return;
+    }
+    w->fn(bus, d, w->opaque);
+}
+
+static void pcipass_dart_port_walk_bus(PCIBus *bus, PortWalk *w)
+{
+    if (!bus || w->depth > 8) {
+        return;
+    }
+    pci_for_each_device_under_bus(bus, pcipass_dart_port_walk_dev, w);
+}
+
+/*
+ * The functions behind the port (and behind any switch on it, up to 8
+ * levels), bridges skipped.
+ */
+static void pcipass_dart_port_foreach_function(Object *target,
+                                               PCIPassFnVisitor fn,
+                                               void *opaque)
+{
+    PortWalk w = { .fn = fn, .opaque = opaque, .depth = 0 };
+
+    pcipass_dart_port_walk_bus(
+        pcipass_dart_port_sec_bus(PCIPASS_DART_PORT(target)), &w);
+}
+
+static bool pcipass_dart_port_host_gone(Object *target)
+{
+    return false;   /* the model never goes away */
+}
+
 /* ---- IOMMU region ---------------------------------------------------- */
 
 /* Called with p->lock held. */
@@ -595,6 +682,7 @@ static void pcipass_dart_port_class_init(ObjectClass *klass, const void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     PCIERootPortClass *rpc = PCIE_ROOT_PORT_CLASS(klass);
+    PCIPassDMATargetClass *tc = PCIPASS_DMA_TARGET_CLASS(klass);
     unsigned int i;
 
     k->vendor_id = PCI_VENDOR_ID_REDHAT;
@@ -608,6 +696,12 @@ static void pcipass_dart_port_class_init(ObjectClass *klass, const void *data)
     /* rp_exit is the PCIDeviceClass exit of the abstract root port. */
     pcipass_rp_parent_exit = k->exit;
     k->exit = pcipass_dart_port_exit;
+
+    tc->check_companion = pcipass_dart_port_check_companion;
+    tc->get_backend = pcipass_dart_port_get_backend;
+    tc->get_caps = pcipass_dart_port_get_caps;
+    tc->foreach_function = pcipass_dart_port_foreach_function;
+    tc->host_gone = pcipass_dart_port_host_gone;
 
     rpc->aer_vector = pcipass_rp_aer_vector;
     rpc->interrupts_init = pcipass_rp_interrupts_init;
@@ -643,6 +737,10 @@ static const TypeInfo pcipass_dart_port_info = {
     .instance_init = pcipass_dart_port_instance_init,
     .instance_finalize = pcipass_dart_port_instance_finalize,
     .class_init    = pcipass_dart_port_class_init,
+    .interfaces = (const InterfaceInfo[]) {
+        { TYPE_PCIPASS_DMA_TARGET },
+        { }
+    },
 };
 
 static const TypeInfo pcipass_dart_iommu_mr_info = {

@@ -6,8 +6,12 @@
  * command's guest-physical address to DOORBELL with one 8-byte store; the
  * whole command is validated and executed inside that MMIO write, so the
  * results are in guest RAM when the store completes.  Commands map guest
- * buffers into the DART of a pcipass-dart-port ("dart" property) for the
- * devices behind that port, whose guest BDFs the MANAGED table lists.
+ * buffers into the DART of its target ("target" property, a
+ * pcipass-dma-target: a pcipass-dart-port, whose DART model serves the
+ * devices behind the port, or a pcipass-pci function, whose host backend's
+ * DART serves every passed-through function of that host slot; "dart" is
+ * the older name for a pcipass-dart-port target).  The MANAGED table lists
+ * the guest BDFs of the functions the target serves.
  *
  * The protocol logic lives in the portable core (core/src/mapper.c and
  * proto.c); this file is the register file, the copy of the command in and
@@ -45,8 +49,14 @@ struct PCIPassDMAState {
 
     MemoryRegion bar0;
 
-    /* properties */
+    /* properties: exactly one of dart/target */
     PCIPassDartPort *port;
+    Object *target_prop;
+
+    /* the resolved target and its backend */
+    Object *target;
+    PCIPassDMATargetClass *tc;
+    struct pp_mapper_backend tbe;
     uint32_t dev_features;
     uint32_t max_batch;
     uint32_t max_map_len;
@@ -71,22 +81,32 @@ struct PCIPassDMAState {
     uint64_t resets;
 };
 
-/* ---- backend: the port's DART, or nothing once the host is gone ---------- */
+/* ---- backend: the target's DART, or nothing once the host is gone -------- */
 
 /*
  * STATUS.HOST_GONE (docs/protocol.md section 8): every MAP fails with HOST,
- * UNMAP releases and succeeds.  The DART model never goes away, so here it
- * is set only by the "x-host-gone" property, to test guests against it.
+ * UNMAP releases and succeeds.  It is set when the target reports its host
+ * device gone (a pcipass-pci whose backend raised PP_HOST_EV_GONE), and by
+ * the "x-host-gone" property, to test guests against it.  Sticky.
  */
+static bool pcipass_dma_host_gone(PCIPassDMAState *s)
+{
+    if (!(s->status & PP_STATUS_HOST_GONE) && s->tc &&
+        s->tc->host_gone(s->target)) {
+        s->status |= PP_STATUS_HOST_GONE;
+    }
+    return s->status & PP_STATUS_HOST_GONE;
+}
+
 static int pcipass_dma_be_map(void *opaque, struct pp_dma_req *reqs,
                               unsigned int n)
 {
     PCIPassDMAState *s = opaque;
 
-    if (s->status & PP_STATUS_HOST_GONE) {
+    if (pcipass_dma_host_gone(s)) {
         return PP_ERR_HOST;
     }
-    return pcipass_dart_port_map(s->port, reqs, n);
+    return s->tbe.map(s->tbe.ctx, reqs, n);
 }
 
 static int pcipass_dma_be_unmap(void *opaque, const uint64_t *bus,
@@ -94,9 +114,9 @@ static int pcipass_dma_be_unmap(void *opaque, const uint64_t *bus,
 {
     PCIPassDMAState *s = opaque;
     unsigned int i;
-    int rc = pcipass_dart_port_unmap(s->port, bus, status, n);
+    int rc = s->tbe.unmap(s->tbe.ctx, bus, status, n);
 
-    if (s->status & PP_STATUS_HOST_GONE) {
+    if (pcipass_dma_host_gone(s)) {
         for (i = 0; i < n; i++) {
             status[i] = PP_OK;
         }
@@ -111,8 +131,8 @@ static void pcipass_dma_be_usage(void *opaque, uint64_t *live_bytes,
 {
     PCIPassDMAState *s = opaque;
 
-    pcipass_dart_port_usage(s->port, live_bytes, live_entries, cap_bytes,
-                            max_entries);
+    s->tbe.usage(s->tbe.ctx, live_bytes, live_entries, cap_bytes,
+                 max_entries);
 }
 
 /* ---- guest RAM ---------------------------------------------------------- */
@@ -132,33 +152,16 @@ typedef struct ManagedList {
     unsigned int n;
 } ManagedList;
 
-static void pcipass_dma_collect_bus(PCIBus *bus, ManagedList *l, int depth);
-
-static void pcipass_dma_collect_dev(PCIBus *bus, PCIDevice *d, void *opaque)
+static void pcipass_dma_collect_fn(PCIBus *bus, PCIDevice *d, void *opaque)
 {
     ManagedList *l = opaque;
-    PCIBus *sec;
 
     if (d == PCI_DEVICE(l->self)) {
         return; /* never manage ourselves */
     }
-    if (object_dynamic_cast(OBJECT(d), TYPE_PCI_BRIDGE)) {
-        /* A switch below the port: its functions are behind the DART. */
-        sec = pci_bridge_get_sec_bus(PCI_BRIDGE(d));
-        pcipass_dma_collect_bus(sec, l, 1);
-        return;
-    }
     if (l->n < PP_MAX_MANAGED) {
         l->v[l->n++] = ((uint32_t)pci_bus_num(bus) << 8) | d->devfn;
     }
-}
-
-static void pcipass_dma_collect_bus(PCIBus *bus, ManagedList *l, int depth)
-{
-    if (!bus || depth > 8) {
-        return;
-    }
-    pci_for_each_device_under_bus(bus, pcipass_dma_collect_dev, l);
 }
 
 static int pcipass_dma_cmp_u32(const void *a, const void *b)
@@ -169,14 +172,16 @@ static int pcipass_dma_cmp_u32(const void *a, const void *b)
 }
 
 /*
- * The guest's BDFs of the functions behind the port, computed now: the bus
- * numbers are whatever the guest's enumeration programmed.  Segment 0.
+ * The guest's BDFs of the functions the target serves, computed now: the
+ * bus numbers are whatever the guest's enumeration programmed.  Segment 0.
  */
 static void pcipass_dma_managed(PCIPassDMAState *s, ManagedList *l)
 {
     l->self = s;
     l->n = 0;
-    pcipass_dma_collect_bus(pcipass_dart_port_sec_bus(s->port), l, 0);
+    if (s->tc) {
+        s->tc->foreach_function(s->target, pcipass_dma_collect_fn, l);
+    }
     qsort(l->v, l->n, sizeof(l->v[0]), pcipass_dma_cmp_u32);
 }
 
@@ -335,6 +340,12 @@ static void pcipass_dma_reset_state(PCIPassDMAState *s)
 static uint32_t pcipass_dma_reg(PCIPassDMAState *s, hwaddr off)
 {
     ManagedList l;
+    uint64_t cap_bytes = 0, max_entries = 0;
+
+    if (s->tc && (off == PP_REG_DART_ENTRIES || off == PP_REG_DART_CAP ||
+                  off == PP_REG_DART_CAP + 4)) {
+        s->tc->get_caps(s->target, &cap_bytes, &max_entries);
+    }
 
     switch (off) {
     case PP_REG_MAGIC:
@@ -350,15 +361,16 @@ static uint32_t pcipass_dma_reg(PCIPassDMAState *s, hwaddr off)
     case PP_REG_PAGE_SHIFT:
         return PP_DART_PAGE_SHIFT;
     case PP_REG_DART_ENTRIES:
-        return s->port->max_entries;
+        return (uint32_t)MIN(max_entries, UINT32_MAX);
     case PP_REG_NR_MANAGED:
         pcipass_dma_managed(s, &l);
         return l.n;
     case PP_REG_DART_CAP:
-        return (uint32_t)s->port->cap_bytes;
+        return (uint32_t)cap_bytes;
     case PP_REG_DART_CAP + 4:
-        return (uint32_t)(s->port->cap_bytes >> 32);
+        return (uint32_t)(cap_bytes >> 32);
     case PP_REG_STATUS:
+        pcipass_dma_host_gone(s);
         return s->status;
     case PP_REG_LAST_ERROR:
         return s->last_error;
@@ -506,10 +518,19 @@ static void pcipass_dma_realize(PCIDevice *pdev, Error **errp)
     PCIPassDMAState *s = PCIPASS_DMA(pdev);
     struct pp_proto_limits lim = { 0 };
     struct pp_mapper_backend be;
+    uint64_t cap_bytes = 0, max_entries = 0;
 
-    if (!s->port) {
-        error_setg(errp, "%s: property 'dart' must name a %s (its id)",
-                   TYPE_PCIPASS_DMA, TYPE_PCIPASS_DART_PORT);
+    if (s->port && s->target_prop) {
+        error_setg(errp, "%s: give either 'dart' or 'target', not both",
+                   TYPE_PCIPASS_DMA);
+        return;
+    }
+    s->target = s->port ? OBJECT(s->port) : s->target_prop;
+    if (!s->target) {
+        error_setg(errp, "%s: property 'target' must name the id of a %s "
+                   "or %s device (or 'dart' a %s)", TYPE_PCIPASS_DMA,
+                   TYPE_PCIPASS_PCI, TYPE_PCIPASS_DART_PORT,
+                   TYPE_PCIPASS_DART_PORT);
         return;
     }
     if (!s->max_batch || s->max_batch > PP_MAX_BATCH_LIMIT) {
@@ -528,10 +549,18 @@ static void pcipass_dma_realize(PCIDevice *pdev, Error **errp)
                    PP_FEAT_ALL);
         return;
     }
-    if (pci_get_bus(pdev) == pcipass_dart_port_sec_bus(s->port)) {
-        error_setg(errp, "%s: must not sit behind its own DART port '%s': "
-                   "its command reads are not device DMA", TYPE_PCIPASS_DMA,
-                   DEVICE(s->port)->id ?: "");
+    s->tc = PCIPASS_DMA_TARGET_GET_CLASS(s->target);
+    if (!s->tc->check_companion(s->target, pdev, errp)) {
+        s->tc = NULL;
+        return;
+    }
+    s->tc->get_backend(s->target, &s->tbe);
+    s->tc->get_caps(s->target, &cap_bytes, &max_entries);
+    if (!max_entries || max_entries > (1u << 20)) {
+        error_setg(errp, "%s: the target's DART reports %" PRIu64
+                   " entries; expected 1..1048576", TYPE_PCIPASS_DMA,
+                   max_entries);
+        s->tc = NULL;
         return;
     }
 
@@ -544,9 +573,10 @@ static void pcipass_dma_realize(PCIDevice *pdev, Error **errp)
     be.unmap = pcipass_dma_be_unmap;
     be.usage = pcipass_dma_be_usage;
     /* The handle table holds at least DART_ENTRIES handles. */
-    s->mapper = pp_mapper_new(&lim, s->port->max_entries, &be);
+    s->mapper = pp_mapper_new(&lim, (uint32_t)max_entries, &be);
     if (!s->mapper) {
         error_setg(errp, "%s: cannot create the mapper", TYPE_PCIPASS_DMA);
+        s->tc = NULL;
         return;
     }
     s->ents = g_new0(struct pp_cmd_entry, s->max_batch);
@@ -677,7 +707,10 @@ static uint64_t pcipass_dma_stat(PCIPassDMAState *s, PCIPassDMAStat which)
         return st.last_status;
     case PCIPASS_DMA_DART_ENTRIES:
     case PCIPASS_DMA_DART_BYTES:
-        pcipass_dart_port_usage(s->port, &lb, &le, &cb, &ce);
+        if (!s->tc) {
+            return 0;
+        }
+        s->tbe.usage(s->tbe.ctx, &lb, &le, &cb, &ce);
         return which == PCIPASS_DMA_DART_ENTRIES ? le : lb;
     case PCIPASS_DMA_NR_MANAGED:
         pcipass_dma_managed(s, &l);
@@ -697,7 +730,7 @@ static void pcipass_dma_get_stat(Object *obj, Visitor *v, const char *name,
 
 static bool pcipass_dma_get_host_gone(Object *obj, Error **errp)
 {
-    return PCIPASS_DMA(obj)->status & PP_STATUS_HOST_GONE;
+    return pcipass_dma_host_gone(PCIPASS_DMA(obj));
 }
 
 static void pcipass_dma_set_host_gone(Object *obj, bool value, Error **errp)
@@ -721,6 +754,8 @@ static const VMStateDescription vmstate_pcipass_dma = {
 static const Property pcipass_dma_props[] = {
     DEFINE_PROP_LINK("dart", PCIPassDMAState, port, TYPE_PCIPASS_DART_PORT,
                      PCIPassDartPort *),
+    DEFINE_PROP_LINK("target", PCIPassDMAState, target_prop,
+                     TYPE_PCIPASS_DMA_TARGET, Object *),
     DEFINE_PROP_UINT32("features", PCIPassDMAState, dev_features,
                        PP_FEAT_ALL),
     DEFINE_PROP_UINT32("max-batch", PCIPassDMAState, max_batch,
@@ -780,8 +815,15 @@ static const TypeInfo pcipass_dma_info = {
     },
 };
 
+static const TypeInfo pcipass_dma_target_info = {
+    .name       = TYPE_PCIPASS_DMA_TARGET,
+    .parent     = TYPE_INTERFACE,
+    .class_size = sizeof(PCIPassDMATargetClass),
+};
+
 static void pcipass_dma_register_types(void)
 {
+    type_register_static(&pcipass_dma_target_info);
     type_register_static(&pcipass_dma_info);
 }
 

@@ -171,3 +171,27 @@ bool pcipass_ram_contains(uint64_t addr, uint64_t len)
     qemu_mutex_unlock(&pcipass_ram.lock);
     return ok;
 }
+
+void *pcipass_gpa_to_hva(uint64_t gpa, uint64_t len)
+{
+    MemoryRegionSection sec;
+    void *hva = NULL;
+
+    if (!len || gpa + len < gpa) {
+        return NULL;
+    }
+    RCU_READ_LOCK_GUARD();
+    /* The section is clipped to the one flat range holding gpa. */
+    sec = memory_region_find(get_system_memory(), gpa, len);
+    if (!sec.mr) {
+        return NULL;
+    }
+    if (pcipass_ram_section_ok(sec.mr) && int128_eq(sec.size,
+                                                   int128_make64(len)) &&
+        sec.offset_within_address_space == gpa) {
+        hva = (uint8_t *)memory_region_get_ram_ptr(sec.mr) +
+              sec.offset_within_region;
+    }
+    memory_region_unref(sec.mr);
+    return hva;
+}

@@ -25,6 +25,9 @@ typedef io_object_t io_registry_entry_t;
 typedef io_object_t io_service_t;
 typedef char io_name_t[128];
 typedef uint32_t IOOptionBits;
+/* The SDK declares name parameters as `const io_name_t` (char[128]); they
+ * are spelled `const char *` here (the same type after adjustment) so that
+ * GCC's -Wstringop-overread does not flag string literals. */
 
 #define IO_OBJECT_NULL ((io_object_t)0)
 
@@ -65,7 +68,7 @@ typedef void (*IOAsyncCallback)(void *refcon, IOReturn result, void **args,
 				uint32_t numArgs);
 
 kern_return_t IOObjectRelease(io_object_t object);
-boolean_t IOObjectConformsTo(io_object_t object, const io_name_t className);
+boolean_t IOObjectConformsTo(io_object_t object, const char *className);
 io_object_t IOIteratorNext(io_iterator_t iterator);
 
 CFMutableDictionaryRef IOServiceMatching(const char *name);
@@ -81,7 +84,7 @@ kern_return_t IORegistryEntryGetName(io_registry_entry_t entry,
 kern_return_t IORegistryEntryGetRegistryEntryID(io_registry_entry_t entry,
 						uint64_t *entryID);
 kern_return_t IORegistryEntryGetParentEntry(io_registry_entry_t entry,
-					    const io_name_t plane,
+					    const char *plane,
 					    io_registry_entry_t *parent);
 CFTypeRef IORegistryEntryCreateCFProperty(io_registry_entry_t entry,
 					  CFStringRef key,
@@ -148,7 +151,7 @@ void IONotificationPortSetDispatchQueue(IONotificationPortRef notify,
 					dispatch_queue_t queue);
 kern_return_t IOServiceAddInterestNotification(IONotificationPortRef notifyPort,
 					       io_service_t service,
-					       const io_name_t interestType,
+					       const char *interestType,
 					       IOServiceInterestCallback callback,
 					       void *refCon,
 					       io_object_t *notification);

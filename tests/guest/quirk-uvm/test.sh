@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Guest test "quirk-uvm": pcipass_dma's NVIDIA UVM page-size quirk
+# (docs/guest-quirks.md) against an ABI twin of nvidia.ko (twin/nvidia.c:
+# a module named "nvidia" exporting nvUvmInterfaceMemoryAllocSys with the
+# real prototype and UvmGpuAllocInfo layout).  Four builds of the twin:
+#   new    version 580.142,    layout >= 530 (pageSize u64 at +8)
+#   old    version 520.56.06,  layout 520 (pageSize u32 at +8)
+#   unk    version 470.256.02, a branch whose layout the quirk does not know
+#   bad    version "devel",    not a driver version
+# The guest (pcipass-dma + DART port + an NVMe function, as the other
+# tests; nvme itself is not loaded) checks rewrites, untouched sizes,
+# anomalies, the disarm after repeated anomalies, both load orders,
+# unloads while armed, version refusal, and the debugfs counters.  Kernel
+# warnings fail the run (--warn-fatal).
+set -euo pipefail
+. "$PP_REPO/tests/guest/nvme/common.sh"
+
+ppd_module
+twins=()
+build_twin() { # NAME VERSION LAYOUT
+	local d=$PP_TEST_OUT/twin-$1
+	mkdir -p "$d"
+	cp "$PP_TEST_SRC/twin/Kbuild" "$PP_TEST_SRC/twin/nvidia.c" "$d/"
+	printf '#define TWIN_VERSION "%s"\n#define TWIN_LAYOUT %s\n' "$2" "$3" >"$d/twin_config.h"
+	"$PP_TESTBED/kbuild" "$d" modules W=1 >"$d/build.log" 2>&1 || { cat "$d/build.log"; exit 1; }
+	if grep -q 'warning:' "$d/build.log"; then
+		cat "$d/build.log"
+		echo "twin $1: compiler warnings"
+		exit 1
+	fi
+	twins+=(--file "$d/nvidia.ko:/lib/modules/twin/$1/nvidia.ko")
+}
+build_twin new 580.142 530
+build_twin old 520.56.06 520
+build_twin unk 470.256.02 530
+build_twin bad devel 530
+disk=$(ppd_disk quirk-uvm 8M)
+ppd_initramfs "$PP_TEST_SRC/init" "${twins[@]}"
+"$PP_TESTBED/run-guest" --name quirk-uvm --initrd "$PP_TEST_OUT/initramfs.gz" \
+	--smp 2 --mem 512 --timeout 180 --warn-fatal -- \
+	-device pcipass-dart-port,id=dp0,chassis=1 \
+	-drive file="$disk",if=none,id=d0,format=raw,cache=unsafe \
+	-device nvme,drive=d0,serial=pcipass0,bus=dp0 \
+	-device pcipass-dma,dart=dp0
+ppd_check_faults quirk-uvm
