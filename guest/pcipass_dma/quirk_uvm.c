@@ -213,7 +213,7 @@ static void pp_uvm_anomaly(int why, unsigned long ptr, u64 ps, u64 phys,
 	atomic64_inc(&pp_uvm_st.anomalies);
 	atomic64_inc(&pp_uvm_st.anomaly[why]);
 	n = atomic_inc_return(&pp_uvm_st.inst_anomalies);
-	pr_warn_ratelimited("anomaly %d (%s): allocInfo %px pageSize %#llx gpuPhysOffset %#llx alignment %#llx; call left untouched\n",
+	pr_warn_ratelimited("anomaly %d (%s): allocInfo %p pageSize %#llx gpuPhysOffset %#llx alignment %#llx; call left untouched\n",
 			    n, pp_uvm_anomaly_names[why], (void *)ptr, ps,
 			    phys, align);
 	if (max && n >= max && !atomic_xchg(&pp_uvm_st.tripped, 1)) {
@@ -494,15 +494,16 @@ void pp_quirk_uvm_exit(void)
 {
 	if (!pp_uvm_notifier_on)
 		return;
-	/* First no new arming from the notifier, then none from the work. */
+	/*
+	 * No new arming from the notifier, then none from the work; the probe
+	 * goes before the work is flushed, as its handler may queue the work.
+	 */
 	unregister_module_notifier(&pp_uvm_nb);
 	mutex_lock(&pp_uvm_mutex);
 	pp_uvm_exiting = true;
-	mutex_unlock(&pp_uvm_mutex);
-	cancel_work_sync(&pp_uvm_work);
-	mutex_lock(&pp_uvm_mutex);
 	pp_uvm_disarm("pcipass_dma unloading");
 	mutex_unlock(&pp_uvm_mutex);
+	cancel_work_sync(&pp_uvm_work);
 	pp_uvm_notifier_on = false;
 }
 

@@ -355,6 +355,9 @@ static int f_dma_prepare(void *client, uint64_t addr, uint64_t len,
 				if (next < end)
 					piece = next - a;
 			}
+			if (f->force_split && a == addr && len > 1 &&
+			    len / 2 < piece)
+				piece = len / 2;    /* two halves */
 			if (n < f->max_segs && n < PP_DEXT_MAX_SEGMENTS) {
 				segs[n].addr = f->next_iova + pg_off;
 				segs[n].len = piece;
@@ -369,13 +372,38 @@ static int f_dma_prepare(void *client, uint64_t addr, uint64_t len,
 		}
 		p->bus_hi = f->next_iova;
 	}
+	if (f->force_split)
+		f->force_split--;
 	if (f->zero_segs) {
 		f->zero_segs--;
 		n = 0;
 	}
+	switch (f->bad_seg) {
+	case 1:
+		if (n < PP_DEXT_MAX_SEGMENTS)
+			segs[n++].len = 0;
+		break;
+	case 2:
+		segs[0].len = len + 1;
+		break;
+	case 3:
+		segs[0].addr = UINT64_MAX;  /* end wraps past 2^64 */
+		break;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		p->segs[i] = segs[i];     /* what was reported */
 	p->nseg = n;
 	if (n)
 		f->last_bus = segs[0].addr;
+	if (f->bad_seg == 4) {
+		/* A platform bug: success without a token (nothing kept). */
+		f->bad_seg = 0;
+		free(p);
+		*token = NULL;
+		*nseg = n;
+		*granted_prot = prot;
+		return PP_OK;
+	}
 	p->next = f->preps;
 	if (f->preps)
 		f->preps->prev = p;
@@ -383,6 +411,7 @@ static int f_dma_prepare(void *client, uint64_t addr, uint64_t len,
 	f->live_preps++;
 	f->prepares++;
 	*token = p;
+	f->bad_seg = 0;
 	*nseg = n;
 	*granted_prot = prot & f->grant_mask;
 	return PP_OK;

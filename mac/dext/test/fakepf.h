@@ -48,6 +48,12 @@ struct pp_fake {
 	uint32_t grant_mask;           /* granted prot = prot & mask */
 	bool dup_bus;                  /* reuse the last bus (an anomaly) */
 	unsigned int zero_segs;        /* next prepare reports 0 segments */
+	unsigned int bad_seg;          /* next prepare: 1 a zero-length
+					* segment, 2 more bytes than asked,
+					* 3 a wrapping segment, 4 no token */
+	unsigned int force_split;      /* next n prepares: split in two
+					* halves (a DART that never gives
+					* the same answer twice) */
 	int complete_fail;             /* CompleteDMA returns this */
 	uint64_t bad_lo, bad_hi;       /* client VAs that are not memory */
 	struct pp_fake_prep *preps;    /* live preparations */

@@ -481,7 +481,7 @@ static void step_knobs(struct world *w, struct in *in)
 {
 	struct pp_fake *f = &w->f;
 
-	switch (u8(in) % 12) {
+	switch (u8(in) % 14) {
 	case 0: f->split_every = (uint64_t)(u8(in) % 8) * 16384; break;
 	case 1: f->adjacent = u8(in) & 1; break;
 	case 2: f->max_segs = 1 + u8(in) % 32; break;
@@ -500,6 +500,8 @@ static void step_knobs(struct world *w, struct in *in)
 	case 11: f->reset_fail_flr = (u8(in) & 1) ? PP_ERR_BADOP : 0;
 		 f->reset_fail_hot = (u8(in) & 1) ? PP_ERR_HOST : 0;
 		 break;
+	case 12: f->bad_seg = u8(in) % 5; break;
+	case 13: f->force_split = u8(in) % 3; break;
 	}
 }
 

@@ -1229,6 +1229,21 @@ static void test_dma_short_preparation(void **state)
 	assert_int_equal(p[0].len, 32 * PG);
 	assert_int_equal(p[1].len, 32 * PG);
 	assert_int_equal(e->f.live_preps, 2);
+	/* PARTIAL with a DART that splits the window prepared again too:
+	 * SPLIT with the new hint, nothing kept.  With one split only, the
+	 * window maps. */
+	e->f.split_every = 0;
+	e->f.adjacent = false;
+	e->f.force_split = 1;
+	assert_int_equal(map1(e->c, 0x30000000, 4 * PG, PP_DEXT_PROT_RW,
+			      PP_DEXT_MAP_F_PARTIAL, &o), PP_OK);
+	assert_int_equal(o.len, 2 * PG);
+	e->f.force_split = 2;
+	assert_int_equal(map1(e->c, 0x30010000, 4 * PG, PP_DEXT_PROT_RW,
+			      PP_DEXT_MAP_F_PARTIAL, &o), PP_ERR_SPLIT);
+	assert_int_equal(o.len, PG);
+	assert_int_equal(e->f.live_preps, 3);
+	e->f.split_every = PG;
 	/* A platform that reports fewer segments than it could. */
 	e->f.max_segs = 3;
 	e->f.adjacent = false;
@@ -1236,7 +1251,7 @@ static void test_dma_short_preparation(void **state)
 			      &o), PP_ERR_SPLIT);
 	assert_int_equal(o.nseg, 3);
 	assert_int_equal(o.len, PG);
-	assert_int_equal(e->f.live_preps, 2);
+	assert_int_equal(e->f.live_preps, 3);
 }
 
 /* The reference's bug: 1.5 GiB chunks, only the first chunk's address
@@ -1444,9 +1459,16 @@ static void test_dma_platform_errors(void **state)
 	e->f.dup_bus = true;
 	assert_int_equal(map1(e->c, 0x10004000, PG, PP_DEXT_PROT_RW, 0, &o2),
 			 PP_ERR_HOST);
+	/* Garbage segments: zero-length, longer than asked, wrapping; and
+	 * success without a token. */
+	for (unsigned int k = 1; k <= 4; k++) {
+		e->f.bad_seg = k;
+		assert_int_equal(map1(e->c, 0x10004000, PG, PP_DEXT_PROT_RW,
+				      0, &o2), PP_ERR_HOST);
+	}
 	assert_int_equal(e->f.live_preps, 1);
 	pp_dext_get_stats(e->d, &s);
-	assert_int_equal(s.platform_anomalies, 4);
+	assert_int_equal(s.platform_anomalies, 8);
 	assert_int_equal(unmap1(e->c, o.bus, o.handle), PP_OK);
 }
 

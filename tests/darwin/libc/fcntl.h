@@ -15,7 +15,10 @@ __BEGIN_DECLS
 #define O_TRUNC 0x0400
 #define O_EXCL 0x0800
 #define O_CLOEXEC 0x01000000
+#define F_GETFD 1
+#define F_SETFD 2
 #define F_GETFL 3
+#define FD_CLOEXEC 1
 #define F_SETFL 4
 int open(const char *, int, ...);
 int fcntl(int, int, ...);

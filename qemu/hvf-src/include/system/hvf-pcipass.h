@@ -23,8 +23,9 @@
  *              The property's default: without any change the vCPU
  *              threads run at the default QoS, and benchmarks in a
  *              passthrough VM were seen to be randomly about 50% slower.
- *              The thread stays in the QoS system, which is what macOS
- *              uses to choose performance cores, and it timeshares.
+ *              The thread stays in the QoS system, which macOS uses
+ *              (among other criteria) to place threads on performance or
+ *              efficiency cores, and it keeps timesharing.
  * rr           SCHED_RR at sched_get_priority_max(SCHED_RR) (47 on
  *              current macOS: fixed priority, no decay, no privilege
  *              needed).  Setting a POSIX policy discards the thread's

@@ -1,7 +1,8 @@
 /*
  * pcipass: "info pcipass" (HMP).
  *
- * Prints every pcipass-dart-port and pcipass-dma device from their
+ * Prints every pcipass-dart-port, pcipass-pci and pcipass-dma device from
+ * their
  * read-only QOM properties -- the same values QMP's qom-get returns -- so
  * this file needs nothing from the devices and links in any build.
  *
@@ -70,9 +71,71 @@ static void pp_hmp_port(Monitor *mon, Object *obj)
                    pp_hmp_u64(obj, "msi-writes"));
 }
 
+static char *pp_hmp_str(Object *obj, const char *name)
+{
+    Error *err = NULL;
+    char *v = object_property_get_str(obj, name, &err);
+
+    if (err) {
+        error_free(err);
+        return g_strdup("?");
+    }
+    return v;
+}
+
+static void pp_hmp_pci(Monitor *mon, Object *obj)
+{
+    g_autofree char *host = pp_hmp_str(obj, "host");
+    g_autofree char *backend = pp_hmp_str(obj, "backend");
+    g_autofree char *ident = pp_hmp_str(obj, "identity");
+    g_autofree char *bdf = pp_hmp_str(obj, "guest-bdf");
+    g_autofree char *loc = pp_hmp_str(obj, "host-location");
+    g_autofree char *bars = pp_hmp_str(obj, "bars");
+    g_autofree char *irq = pp_hmp_str(obj, "irq-type");
+    bool gone = object_property_get_bool(obj, "gone", NULL);
+
+    monitor_printf(mon, "pcipass-pci %s: host %s (backend %s) %s, guest "
+                   "%s%s\n", pp_hmp_id(obj), host,
+                   strcmp(backend, "") ? backend : "sim", ident, bdf,
+                   gone ? " [GONE]" : "");
+    monitor_printf(mon, "  location: %s\n", loc);
+    monitor_printf(mon, "  BARs: %s (%" PRIu64 " mapped, %" PRIu64
+                   " trapped)\n", *bars ? bars : "none",
+                   pp_hmp_u64(obj, "bars-mapped"),
+                   pp_hmp_u64(obj, "bars-trapped"));
+    monitor_printf(mon, "  interrupts: %s, %" PRIu64 " vectors; %" PRIu64
+                   " delivered, %" PRIu64 " latched, %" PRIu64
+                   " dropped\n", irq, pp_hmp_u64(obj, "vectors"),
+                   pp_hmp_u64(obj, "irqs-delivered"),
+                   pp_hmp_u64(obj, "irqs-latched"),
+                   pp_hmp_u64(obj, "irqs-dropped"));
+    monitor_printf(mon, "  DMA (host DART, shared by the slot): %" PRIu64
+                   " entries, %" PRIu64 " bytes live; caps %" PRIu64
+                   " entries, %" PRIu64 " bytes; %" PRIu64 " faults\n",
+                   pp_hmp_u64(obj, "dma-live-entries"),
+                   pp_hmp_u64(obj, "dma-live-bytes"),
+                   pp_hmp_u64(obj, "dma-max-entries"),
+                   pp_hmp_u64(obj, "dma-cap-bytes"),
+                   pp_hmp_u64(obj, "dma-faults"));
+    monitor_printf(mon, "  accesses: BAR %" PRIu64 " reads, %" PRIu64
+                   " writes trapped; config %" PRIu64 " reads, %" PRIu64
+                   " writes; resets %" PRIu64 ", FLRs %" PRIu64
+                   ", backend errors %" PRIu64 "\n",
+                   pp_hmp_u64(obj, "trapped-reads"),
+                   pp_hmp_u64(obj, "trapped-writes"),
+                   pp_hmp_u64(obj, "config-reads"),
+                   pp_hmp_u64(obj, "config-writes"),
+                   pp_hmp_u64(obj, "resets"), pp_hmp_u64(obj, "flrs"),
+                   pp_hmp_u64(obj, "backend-errors"));
+}
+
 static void pp_hmp_dma(Monitor *mon, Object *obj)
 {
-    Object *port = object_property_get_link(obj, "dart", NULL);
+    Object *port = object_property_get_link(obj, "target", NULL);
+
+    if (!port) {
+        port = object_property_get_link(obj, "dart", NULL);
+    }
 
     monitor_printf(mon, "pcipass-dma %s -> %s (%" PRIu64
                    " managed functions)\n", pp_hmp_id(obj),
@@ -114,6 +177,8 @@ static int pp_hmp_visit(Object *obj, void *opaque)
     h->found++;
     if (!strcmp(h->type, "pcipass-dart-port")) {
         pp_hmp_port(h->mon, obj);
+    } else if (!strcmp(h->type, "pcipass-pci")) {
+        pp_hmp_pci(h->mon, obj);
     } else {
         pp_hmp_dma(h->mon, obj);
     }
@@ -130,6 +195,8 @@ void hmp_info_pcipass(Monitor *mon, const QDict *qdict)
         return;
     }
     h.type = "pcipass-dart-port";
+    object_child_foreach_recursive(object_get_root(), pp_hmp_visit, &h);
+    h.type = "pcipass-pci";
     object_child_foreach_recursive(object_get_root(), pp_hmp_visit, &h);
     h.type = "pcipass-dma";
     object_child_foreach_recursive(object_get_root(), pp_hmp_visit, &h);
