@@ -102,3 +102,4 @@ clean:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 -include testbed/testbed.mk
+-include demo.mk

@@ -51,7 +51,8 @@ MODULE_PARM_DESC(require_pcipass,
 
 static unsigned int max_vectors = 8;
 module_param(max_vectors, uint, 0444);
-MODULE_PARM_DESC(max_vectors, "MSI-X vectors to use, 2.." __stringify(LG_MAX_VECTORS) " (default 8)");
+MODULE_PARM_DESC(max_vectors,
+		 "MSI-X vectors to use, 2.." __stringify(LG_MAX_VECTORS) " (default 8)");
 
 static unsigned int ring_entries = 256;
 module_param(ring_entries, uint, 0444);
@@ -117,9 +118,11 @@ struct lg_dev {
 	u64 seq;			/* completion values */
 
 	u64 errors_seen, resets;
+	bool dead;			/* reads all ones: gone */
 };
 
 static DEFINE_IDA(lg_ida);
+static unsigned long lg_defer_told;
 
 /* ---- registers ------------------------------------------------------------- */
 
@@ -157,6 +160,21 @@ static const char *lg_err_name(u32 code)
 	};
 
 	return code < ARRAY_SIZE(names) && names[code] ? names[code] : "unknown";
+}
+
+/*
+ * A function that went away (Thunderbolt cable pulled, host driver gone)
+ * reads as all ones: the ID register can never be ~0 on a live device.
+ */
+static bool lg_alive(struct lg_dev *ld)
+{
+	if (ld->dead)
+		return false;
+	if (lg_rd(ld, SIMGPU_REG_ID) != U32_MAX)
+		return true;
+	ld->dead = true;
+	dev_err(&ld->pdev->dev, "the device reads as all ones: unplugged or reset by the host; engine operations now fail with -ENODEV\n");
+	return false;
 }
 
 /* ---- statistics ------------------------------------------------------------- */
@@ -340,9 +358,12 @@ static int lg_run(struct lg_dev *ld, const struct lg_desc *d, u32 n, u64 bytes,
 		return -EINVAL;
 	idx = lg_post(ld, d, n, &seq, &t0);
 	left = wait_event_timeout(ld->wq,
-				  (lg_compl_done(ld, idx, seq) && atomic64_read(&vc->count) != c0) ||
+				  (lg_compl_done(ld, idx, seq) &&
+				   atomic64_read(&vc->count) != c0) ||
 				  atomic_read(&ld->err_pending), lg_timeout(bytes));
 	t1 = ktime_get_ns();
+	if (!left && !lg_alive(ld))
+		return -ENODEV;
 	if (atomic_read(&ld->err_pending)) {
 		lg_engine_recover(ld, "engine error interrupt");
 		return -EIO;
@@ -362,9 +383,12 @@ static int lg_run(struct lg_dev *ld, const struct lg_desc *d, u32 n, u64 bytes,
 /* ---- self-test ---------------------------------------------------------------- */
 
 struct lg_buf {
-	void *cpu;
-	dma_addr_t bus;
+	void *cpu;			/* base + off */
+	dma_addr_t bus;			/* bus address of cpu */
 	size_t size;
+	void *base;			/* the allocation */
+	dma_addr_t base_bus;		/* coherent: its bus address */
+	size_t alloc, off;
 	enum dma_data_direction dir;
 	bool coherent;
 };
@@ -373,35 +397,50 @@ static void lg_buf_free(struct lg_dev *ld, struct lg_buf *b)
 {
 	struct device *dev = &ld->pdev->dev;
 
-	if (!b->cpu)
+	if (!b->base)
 		return;
 	if (b->coherent) {
-		dma_free_coherent(dev, b->size, b->cpu, b->bus);
+		dma_free_coherent(dev, b->alloc, b->base, b->base_bus);
 	} else {
 		dma_unmap_single(dev, b->bus, b->size, b->dir);
-		free_pages((unsigned long)b->cpu, get_order(b->size));
+		free_pages((unsigned long)b->base, get_order(b->alloc));
 	}
+	b->base = NULL;
 	b->cpu = NULL;
 }
 
-static int lg_buf_alloc(struct lg_dev *ld, struct lg_buf *b, size_t size,
+/*
+ * A buffer of @size bytes starting @off bytes into its allocation (so its
+ * bus address has that sub-page offset too), through the DMA API: streaming
+ * (pages + dma_map_single) or coherent (dma_alloc_coherent).
+ */
+static int lg_buf_alloc(struct lg_dev *ld, struct lg_buf *b, size_t size, size_t off,
 			enum dma_data_direction dir, bool coherent)
 {
 	struct device *dev = &ld->pdev->dev;
 
 	b->size = size;
+	b->off = off;
+	b->alloc = size + off;
 	b->dir = dir;
 	b->coherent = coherent;
 	if (coherent) {
-		b->cpu = dma_alloc_coherent(dev, size, &b->bus, GFP_KERNEL | __GFP_NOWARN);
-		return b->cpu ? 0 : -ENOMEM;
+		b->base = dma_alloc_coherent(dev, b->alloc, &b->base_bus,
+					     GFP_KERNEL | __GFP_NOWARN);
+		if (!b->base)
+			return -ENOMEM;
+		b->cpu = b->base + off;
+		b->bus = b->base_bus + off;
+		return 0;
 	}
-	b->cpu = (void *)__get_free_pages(GFP_KERNEL | __GFP_NOWARN, get_order(size));
-	if (!b->cpu)
+	b->base = (void *)__get_free_pages(GFP_KERNEL | __GFP_NOWARN, get_order(b->alloc));
+	if (!b->base)
 		return -ENOMEM;
+	b->cpu = b->base + off;
 	b->bus = dma_map_single(dev, b->cpu, size, dir);
 	if (dma_mapping_error(dev, b->bus)) {
-		free_pages((unsigned long)b->cpu, get_order(size));
+		free_pages((unsigned long)b->base, get_order(b->alloc));
+		b->base = NULL;
 		b->cpu = NULL;
 		return -ENOSPC;
 	}
@@ -444,11 +483,11 @@ static inline u64 lg_next(u64 *x)
 
 static void lg_pattern_fill(void *p, size_t len, u64 seed)
 {
-	u64 *w = p, x = seed, v;
+	u64 x = seed, v;
 	size_t i, n = len / 8;
 
 	for (i = 0; i < n; i++)
-		w[i] = lg_next(&x);
+		put_unaligned(lg_next(&x), (u64 *)p + i);
 	if (len & 7) {
 		v = lg_next(&x);
 		memcpy((u8 *)p + n * 8, &v, len & 7);
@@ -458,16 +497,16 @@ static void lg_pattern_fill(void *p, size_t len, u64 seed)
 /* Number of differing bytes; *first: offset of the first one. */
 static u64 lg_pattern_check(const void *p, size_t len, u64 seed, u64 *first)
 {
-	const u64 *w = p;
-	u64 x = seed, v, bad = 0, d;
+	u64 x = seed, v, w, bad = 0, d;
 	size_t i, n = len / 8;
 	int b;
 
 	for (i = 0; i < n; i++) {
 		v = lg_next(&x);
-		if (likely(w[i] == v))
+		w = get_unaligned((const u64 *)p + i);
+		if (likely(w == v))
 			continue;
-		d = w[i] ^ v;
+		d = w ^ v;
 		for (b = 0; b < 8; b++) {
 			if (!((d >> (8 * b)) & 0xff))
 				continue;
@@ -521,7 +560,8 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 
 	if (!st->flags)
 		st->flags = LG_ST_DEFAULT;
-	if (st->flags & ~LG_ST_ALL || st->reserved0 || !size || size > LG_ST_MAX_SIZE ||
+	if (st->flags & ~LG_ST_ALL || st->offset >= PAGE_SIZE || !size ||
+	    size + st->offset > LG_ST_MAX_SIZE ||
 	    !n || n > LG_ST_MAX_COUNT || iters > 1000 || 2 * n + 1 >= ld->ring_size)
 		return -EINVAL;
 	if ((u64)n * stride > ld->vram_size)
@@ -545,9 +585,10 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 	/* buffers through the DMA API: pcipass_dma maps them in the DART */
 	t = ktime_get_ns();
 	for (i = 0; i < n; i++) {
-		ret = lg_buf_alloc(ld, &src[i], size, DMA_TO_DEVICE, coherent);
+		ret = lg_buf_alloc(ld, &src[i], size, st->offset, DMA_TO_DEVICE, coherent);
 		if (!ret)
-			ret = lg_buf_alloc(ld, &dst[i], size, DMA_BIDIRECTIONAL, coherent);
+			ret = lg_buf_alloc(ld, &dst[i], size, st->offset, DMA_BIDIRECTIONAL,
+					   coherent);
 		if (ret) {
 			dev_warn(dev, "selftest: buffer %u of %zu bytes: %s\n", i, size,
 				 ret == -ENOSPC ? "DMA mapping failed" : "out of memory");
@@ -590,7 +631,8 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 
 		/* SYS -> VRAM */
 		for (i = 0; i < n; i++)
-			lg_desc_set(&d[i], SIMGPU_OP_COPY_S2V, 0, size, src[i].bus, (u64)i * stride);
+			lg_desc_set(&d[i], SIMGPU_OP_COPY_S2V, 0, size, src[i].bus,
+				    (u64)i * stride);
 		ret = lg_run(ld, d, n, n * size, &irq_ns, NULL);
 		if (ret)
 			goto out;
@@ -615,7 +657,8 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 
 		/* VRAM -> SYS */
 		for (i = 0; i < n; i++)
-			lg_desc_set(&d[i], SIMGPU_OP_COPY_V2S, 0, size, (u64)i * stride, dst[i].bus);
+			lg_desc_set(&d[i], SIMGPU_OP_COPY_V2S, 0, size, (u64)i * stride,
+				    dst[i].bus);
 		ret = lg_run(ld, d, n, n * size, &irq_ns, NULL);
 		if (ret)
 			goto out;
@@ -726,9 +769,9 @@ out:
 	kfree(dst);
 	kfree(src);
 	if (!ret)
-		dev_info(dev, "selftest: %u x %zu bytes%s, %llu bytes verified, %llu mismatches, %u descriptors\n",
-			 n, size, coherent ? " (coherent)" : "", st->bytes_verified, st->mismatches,
-			 st->descriptors);
+		dev_info(dev, "selftest: %u x %zu bytes at offset %u%s, %llu bytes verified, %llu mismatches, %u descriptors\n",
+			 n, size, st->offset, coherent ? " (coherent)" : "", st->bytes_verified,
+			 st->mismatches, st->descriptors);
 	return ret;
 }
 
@@ -771,8 +814,13 @@ static int lg_fault(struct lg_dev *ld, struct lg_fault *f)
 	f->desc_bus = ld->ring_bus + (u64)ld->tail * SIMGPU_DESC_SIZE;
 
 	idx = lg_post(ld, &d, 1, &seq, &t0);
-	if (!wait_event_timeout(ld->wq, atomic_read(&ld->err_pending), lg_timeout(len)))
+	/* the error interrupt, or (if the engine did not fault) the completion */
+	if (!wait_event_timeout(ld->wq, atomic_read(&ld->err_pending) ||
+				(lg_compl_done(ld, idx, seq) &&
+				 lg_count(ld, LG_VEC_COMPLETION) != c0), lg_timeout(len)))
 		dev_err(dev, "fault: no error interrupt within the timeout\n");
+	else if (!atomic_read(&ld->err_pending))
+		dev_err(dev, "fault: the descriptor completed: %#llx is mapped\n", addr);
 
 	f->error_irqs = lg_count(ld, LG_VEC_ERROR) - e0;
 	f->irq_ns = f->error_irqs ? READ_ONCE(ld->vec[LG_VEC_ERROR].last_ns) - t0 : 0;
@@ -804,7 +852,7 @@ static int lg_stale(struct lg_dev *ld, struct lg_stale *s)
 
 	if (len > LG_ST_MAX_SIZE)
 		return -EINVAL;
-	ret = lg_buf_alloc(ld, &b, len, DMA_BIDIRECTIONAL, false);
+	ret = lg_buf_alloc(ld, &b, len, 0, DMA_BIDIRECTIONAL, false);
 	if (ret)
 		return ret;
 	s->bus = b.bus;
@@ -995,6 +1043,7 @@ static void lg_info(struct lg_dev *ld, struct lg_info *in)
 	int i;
 
 	in->abi_version = LG_ABI_VERSION;
+	in->device_gone = !lg_alive(ld);
 	in->instance = ld->instance;
 	strscpy(in->bdf, pci_name(pdev), sizeof(in->bdf));
 	in->vendor = pdev->vendor;
@@ -1108,7 +1157,7 @@ static long lg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		kfree(buf);
 		return -ERESTARTSYS;
 	}
-	if (ld->gone) {
+	if (ld->gone || (cmd != LG_IOC_INFO && !lg_alive(ld))) {
 		ret = -ENODEV;
 		goto unlock;
 	}
@@ -1183,7 +1232,7 @@ static void lg_teardown(struct lg_dev *ld)
 	struct pci_dev *pdev = ld->pdev;
 	int i;
 
-	if (ld->regs) {
+	if (ld->regs && !ld->dead) {
 		lg_wr(ld, SIMGPU_REG_IRQ_ENABLE, 0);
 		lg_wr(ld, SIMGPU_REG_ENGINE_CTRL, SIMGPU_CTRL_RESET);
 	}
@@ -1194,7 +1243,8 @@ static void lg_teardown(struct lg_dev *ld)
 	pci_free_irq_vectors(pdev);
 	/* the engine is stopped: nothing DMAs to these any more */
 	if (ld->ring)
-		dma_free_coherent(&pdev->dev, ld->ring_size * sizeof(*ld->ring), ld->ring, ld->ring_bus);
+		dma_free_coherent(&pdev->dev, ld->ring_size * sizeof(*ld->ring), ld->ring,
+				  ld->ring_bus);
 	if (ld->compl)
 		dma_free_coherent(&pdev->dev, ld->compl_len, ld->compl, ld->compl_bus);
 	ld->ring = NULL;
@@ -1217,8 +1267,11 @@ static int lg_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * then.
 	 */
 	if (!get_dma_ops(dev) && require_pcipass) {
-		dev_info(dev, "DMA is not translated by pcipass_dma (not loaded yet?): deferring probe\n");
-		return -EPROBE_DEFER;
+		/* said once per module load; dev_err_probe() records the reason in
+		 * debugfs devices_deferred */
+		if (!test_and_set_bit(0, &lg_defer_told))
+			dev_info(dev, "DMA is not translated by pcipass_dma (not loaded yet?): deferring the probe until it is\n");
+		return dev_err_probe(dev, -EPROBE_DEFER, "waiting for pcipass_dma\n");
 	}
 
 	ld = kzalloc(sizeof(*ld), GFP_KERNEL);
@@ -1257,7 +1310,8 @@ static int lg_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	ld->id = lg_rd(ld, SIMGPU_REG_ID);
-	if (SIMGPU_ID_ARCH(ld->id) != SIMGPU_ARCH || SIMGPU_ID_IMPL(ld->id) != SIMGPU_IMPL_LOOPBACK) {
+	if (SIMGPU_ID_ARCH(ld->id) != SIMGPU_ARCH ||
+	    SIMGPU_ID_IMPL(ld->id) != SIMGPU_IMPL_LOOPBACK) {
 		dev_err(dev, "ID register %#x is not a pcipass loopback GPU\n", ld->id);
 		ret = -ENODEV;
 		goto err;
@@ -1293,7 +1347,8 @@ static int lg_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		v->ld = ld;
 		v->idx = i;
 		snprintf(v->name, sizeof(v->name), "%s-%s", ld->name,
-			 i == LG_VEC_COMPLETION ? "completion" : i == LG_VEC_ERROR ? "error" : "spare");
+			 i == LG_VEC_COMPLETION ? "completion" :
+			 i == LG_VEC_ERROR ? "error" : "spare");
 		ret = request_irq(pci_irq_vector(pdev, i), lg_irq, 0, v->name, v);
 		if (ret) {
 			dev_err(dev, "cannot request MSI-X vector %d: %d\n", i, ret);

@@ -34,7 +34,9 @@ struct lg_info {
 	char  bdf[16];			/* "0000:01:00.0" */
 	__u16 vendor, device, subvendor, subdevice;
 	__u32 class_code;		/* 24-bit class */
-	__u8  revision, dma_translated, reserved0[2];	/* dma_translated: pcipass_dma's ops installed */
+	__u8  revision;
+	__u8  dma_translated;		/* pcipass_dma's DMA ops installed */
+	__u8  reserved0[2];
 	__u32 id_reg, caps;		/* ID, CAPS registers */
 	__u32 nr_vectors_dev;		/* NR_VECTORS register (MSI-X table size) */
 	__u32 nr_vectors;		/* MSI-X vectors allocated and requested */
@@ -59,18 +61,20 @@ struct lg_info {
 	__u32 audio_nr_vectors;
 	__u64 audio_irq_count;
 	__u32 audio_probe_scratch_ok, audio_probe_irq_ok;
-	__u64 reserved1[4];
+	__u32 device_gone;		/* the GPU reads as all ones (unplugged) */
+	__u32 reserved2;
+	__u64 reserved1[3];
 };
 
 /* ---- LG_IOC_SELFTEST -------------------------------------------------------- */
 #define LG_ST_VRAM	(1u << 0)	/* SYS -> VRAM -> SYS */
 #define LG_ST_S2S	(1u << 1)	/* SYS -> SYS */
-#define LG_ST_COHERENT	(1u << 2)	/* data buffers from dma_alloc_coherent, not dma_map_single */
+#define LG_ST_COHERENT	(1u << 2)	/* data from dma_alloc_coherent, not dma_map_single */
 #define LG_ST_RTT	(1u << 3)	/* interrupt round trips (fences, IRQ_TRIGGER) */
 #define LG_ST_MEMCPY	(1u << 4)	/* time a CPU memcpy of the same buffers */
 #define LG_ST_DEFAULT	(LG_ST_VRAM | LG_ST_S2S | LG_ST_RTT | LG_ST_MEMCPY)
 #define LG_ST_ALL	(LG_ST_DEFAULT | LG_ST_COHERENT)
-#define LG_ST_MAX_SIZE	(4u << 20)	/* per buffer (largest page allocation) */
+#define LG_ST_MAX_SIZE	(4u << 20)	/* per buffer + offset (largest page allocation) */
 #define LG_ST_MAX_COUNT	64
 
 struct lg_stat {			/* min/avg/max over n samples, ns */
@@ -84,7 +88,7 @@ struct lg_selftest {
 	__u32 flags;			/* LG_ST_*; 0 means LG_ST_DEFAULT */
 	__u64 seed;
 	__u32 rtt_iters;		/* fences and triggers for RTT, <= 1000; 0: 32 */
-	__u32 reserved0;
+	__u32 offset;			/* buffers start this far into their pages, < 4096 */
 	/* out */
 	__u64 bytes_verified;		/* bytes compared after DMA (all of them) */
 	__u64 mismatches;		/* bytes that differed */

@@ -5,7 +5,7 @@
 #   1. apt-get source (cached per version in $PP_CACHE/downloads/) and
 #      dpkg-source -x, which applies Debian's own patches;
 #   2. qemu/patches/series applied in order (changes to upstream files);
-#   3. qemu/overlay/ (our new files) and core/ synced in (qemu_sync);
+#   3. qemu/overlay/ (our new files), core/ and hosts/ synced in (qemu_sync);
 #   4. configure + ninja qemu-system-aarch64.
 # The key covers 1, 2 and 4 (pins, patches, configure flags, this script).
 # Step 3 is deliberately NOT in the key: qemu_sync runs on every
@@ -105,11 +105,12 @@ qemu_ninja() {
 		sh -c 'exec ninja -j"$(nproc)" qemu-system-aarch64'
 }
 
-# qemu_sync_sources DIR: copy qemu/overlay/ and core/ into DIR/src.
+# qemu_sync_sources DIR: copy qemu/overlay/, core/ and hosts/ into DIR/src.
 #   qemu/overlay/PATH  -> src/PATH           (new files only; upstream files
 #                                             change through qemu/patches)
 #   core/src/*.[ch]    -> src/hw/pcipass/core/src/
 #   core/include/      -> src/hw/pcipass/core/include/
+#   hosts/**/*.[ch]    -> src/hw/pcipass/hosts/   (host backends: pcipass-pci)
 # rsync -c copies a file only when its content differs and never carries the
 # repo's mtimes over, so ninja rebuilds exactly what changed.
 qemu_sync_sources() {
@@ -120,9 +121,9 @@ qemu_sync_sources() {
 	fi
 	while IFS= read -r f; do
 		case $f in
-		hw/pcipass/core | hw/pcipass/core/*)
+		hw/pcipass/core | hw/pcipass/core/* | hw/pcipass/hosts | hw/pcipass/hosts/*)
 			rm -f "$new"
-			pp_die "qemu/overlay/$f: hw/pcipass/core/ is reserved for the synced core/ sources" ;;
+			pp_die "qemu/overlay/$f: hw/pcipass/core/ and hw/pcipass/hosts/ are reserved for the synced core/ and hosts/ sources" ;;
 		esac
 		if grep -qxF -- "$f" "$dir/pristine.list"; then
 			rm -f "$new"
@@ -145,6 +146,9 @@ qemu_sync_sources() {
 	rsync -rlc --delete --include='*.c' --include='*.h' --exclude='*' \
 		"$PP_REPO/core/src/" "$src/hw/pcipass/core/src/"
 	rsync -rlc --delete "$PP_REPO/core/include/" "$src/hw/pcipass/core/include/"
+	mkdir -p "$src/hw/pcipass/hosts"
+	rsync -rlc --delete --include='*/' --include='*.c' --include='*.h' \
+		--exclude='*' "$PP_REPO/hosts/" "$src/hw/pcipass/hosts/"
 }
 
 # qemu_sync DIR SYSROOT: sync our sources into a complete build, rebuild.

@@ -12,7 +12,9 @@
  * agrees with the comment.  During development the decoder was also run
  * against objdump on 300,000 random words of the load/store space with no
  * disagreement (accepted forms: identical text; refused words: never one of
- * the supported mnemonics).
+ * the supported mnemonics), and 300,000 accepted random words were
+ * executed under qemu-aarch64 (TCG) and by pp_a64_ldst_emulate() from the
+ * same random state, with identical registers and memory afterwards.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -6,7 +6,7 @@
  *   pp-gpu-test [global options] COMMAND [options]
  *
  *   info                      identity, BARs, vectors, engine, DART usage
- *   selftest [--size S] [--count N] [--seed X] [--coherent] [--rtt N]
+ *   selftest [--size S] [--count N] [--seed X] [--coherent] [--rtt N] [--offset B]
  *                             copy SYS->VRAM->SYS and SYS->SYS through the
  *                             engine, verify every byte
  *   bench [--size S] [--count N] [--bar-bytes S] [--reg-iters N]
@@ -467,6 +467,7 @@ static int cmd_info(void)
 	msi = count_msi_irqs(info.bdf);
 	kv("msi_irqs_sysfs", "%d", msi);
 	kv("dma_translated", "%u", info.dma_translated);
+	kv("device_gone", "%u", info.device_gone);
 	kv("engine_state", "%s", state_name(info.engine_status));
 	kv("engine_status", "0x%x", info.engine_status);
 	kv("engine_completed", "%u", info.completed);
@@ -522,7 +523,10 @@ static int cmd_info(void)
 		human("DART (device view): %" PRIu64 " entries, %s live of %s cap",
 		      ds.live_entries, size_str(ds.live_bytes, b0, sizeof(b0)),
 		      size_str(ds.cap_bytes, b1, sizeof(b1)));
+	if (info.device_gone)
+		human("the device reads as all ones: unplugged (or reset by the host)");
 	check(info.vendor == 0x7070 && info.device == 0x1000, "identity 7070:1000");
+	check(!info.device_gone, "device answers");
 	check(info.dma_translated, "DMA through pcipass_dma");
 	return 0;
 }
@@ -531,7 +535,7 @@ static int cmd_info(void)
 
 struct st_opts {
 	uint64_t size;
-	uint32_t count, rtt, flags;
+	uint32_t count, rtt, flags, offset;
 	uint64_t seed;
 };
 
@@ -541,7 +545,7 @@ static bool run_selftest(const struct st_opts *o, const char *pfx, struct lg_sel
 {
 	struct lg_selftest st = {
 		.size = o->size, .count = o->count, .flags = o->flags,
-		.seed = o->seed, .rtt_iters = o->rtt,
+		.seed = o->seed, .rtt_iters = o->rtt, .offset = o->offset,
 	};
 	uint64_t expect;
 	char k[96], b0[32];
@@ -559,6 +563,7 @@ static bool run_selftest(const struct st_opts *o, const char *pfx, struct lg_sel
 	kv(K("size"), "%" PRIu64, o->size);
 	kv(K("count"), "%u", o->count);
 	kv(K("seed"), "%" PRIu64, o->seed);
+	kv(K("offset"), "%u", o->offset);
 	kv(K("coherent"), "%d", !!(o->flags & LG_ST_COHERENT));
 	kv(K("bytes_verified"), "%" PRIu64, (uint64_t)st.bytes_verified);
 	kv(K("mismatches"), "%" PRIu64, (uint64_t)st.mismatches);
@@ -578,6 +583,16 @@ static bool run_selftest(const struct st_opts *o, const char *pfx, struct lg_sel
 		stat_kv(K("fence_rtt"), &st.fence_rtt);
 		stat_kv(K("fence_wake"), &st.fence_wake);
 		stat_kv(K("trigger_rtt"), &st.trigger_rtt);
+		if (st.fence_rtt.n) {
+			char list[LG_MAX_SAMPLES * 12] = "", *p = list;
+			uint64_t j, ns = st.fence_rtt.n < LG_MAX_SAMPLES ? st.fence_rtt.n :
+					 LG_MAX_SAMPLES;
+
+			for (j = 0; j < ns; j++)
+				p += snprintf(p, sizeof(list) - (size_t)(p - list), "%s%.1f",
+					      j ? "," : "", us(st.samples[j]));
+			kv(K("fence_rtt_samples_us"), "%s", list);
+		}
 	}
 	if (smp && smp->samples != UINT64_MAX) {
 		kv(K("dart_live_entries_max"), "%" PRIu64, smp->max_entries);
@@ -587,8 +602,8 @@ static bool run_selftest(const struct st_opts *o, const char *pfx, struct lg_sel
 #undef K
 	expect = (uint64_t)o->count * o->size *
 		 (!!(o->flags & LG_ST_VRAM) + !!(o->flags & LG_ST_S2S));
-	human("self-test: %u x %s%s, seed %" PRIu64 ": %" PRIu64 " bytes verified, %" PRIu64 " mismatches",
-	      o->count, size_str(o->size, b0, sizeof(b0)),
+	human("self-test: %u x %s%s%s, seed %" PRIu64 ": %" PRIu64 " bytes verified, %" PRIu64 " mismatches",
+	      o->count, size_str(o->size, b0, sizeof(b0)), o->offset ? " at a page offset" : "",
 	      o->flags & LG_ST_COHERENT ? " (coherent buffers)" : " (dma_map_single)", o->seed,
 	      (uint64_t)st.bytes_verified, (uint64_t)st.mismatches);
 	if (st.mismatches)
@@ -619,7 +634,7 @@ static bool st_option(struct st_opts *o, int argc, char **argv, int *i)
 	const char *a = argv[*i];
 
 	if ((!strcmp(a, "--size") || !strcmp(a, "--count") || !strcmp(a, "--seed") ||
-	     !strcmp(a, "--rtt")) && *i + 1 >= argc)
+	     !strcmp(a, "--rtt") || !strcmp(a, "--offset")) && *i + 1 >= argc)
 		die("%s needs a value", a);
 	if (!strcmp(a, "--size"))
 		o->size = parse_size(argv[++*i]);
@@ -629,6 +644,8 @@ static bool st_option(struct st_opts *o, int argc, char **argv, int *i)
 		o->seed = parse_size(argv[++*i]);
 	else if (!strcmp(a, "--rtt"))
 		o->rtt = (uint32_t)parse_size(argv[++*i]);
+	else if (!strcmp(a, "--offset"))
+		o->offset = (uint32_t)parse_size(argv[++*i]);
 	else if (!strcmp(a, "--coherent"))
 		o->flags |= LG_ST_COHERENT;
 	else if (!strcmp(a, "--no-s2s"))
@@ -1174,7 +1191,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pp-gpu-test [--dev PATH] [--prefix STR] [--quiet] COMMAND [options]\n"
 		"  info\n"
-		"  selftest [--size S] [--count N] [--seed X] [--rtt N] [--coherent] [--no-s2s] [--no-vram]\n"
+		"  selftest [--size S] [--count N] [--seed X] [--rtt N] [--offset B] [--coherent]\n"
+		"           [--no-s2s] [--no-vram]\n"
 		"  bench    [selftest options] [--bar-bytes S] [--reg-iters N]\n"
 		"  fault    [--kind read,write,stale,desc,vram|all] [--addr BUS]\n"
 		"  latch    [--method kernel|table|both] [--source trigger|fence|both]\n"

@@ -402,6 +402,17 @@ void pp_dext_irq_raise(struct pp_dext_dev *d, unsigned int vec)
 
 /* ---- ownership ------------------------------------------------------------------ */
 
+/* COMMAND.MSE and BME off (a function that does not answer is left). */
+static void quiesce(struct pp_dext_dev *d)
+{
+	const uint32_t bits = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	int st = PP_OK;
+	uint32_t cmd = cfg_rd(d, PCI_COMMAND, 2, &st);
+
+	if (st == PP_OK && cmd != 0xffff && (cmd & bits))
+		d->pf->cfg_write(d->ctx, PCI_COMMAND, 2, cmd & ~bits);
+}
+
 /* Releases the device from its owner c (lock held). */
 static void release_locked(struct pp_dext_client *c)
 {
@@ -411,18 +422,12 @@ static void release_locked(struct pp_dext_client *c)
 	atomic_store(&d->irq_live, 0);
 	abort_wait(d);
 	if (!gone) {
-		int st = PP_OK;
-		uint32_t cmd;
-
 		if (d->irq_type)
 			d->pf->irq_enable(d->ctx, false);
-		/* Stop the function's DMA (and MSIs, which are DMA writes)
-		 * before its memory is unwired.  Memory decoding stays as it
-		 * is: a client may still hold a BAR mapping. */
-		cmd = cfg_rd(d, PCI_COMMAND, 2, &st);
-		if (st == PP_OK && cmd != 0xffff && (cmd & PCI_COMMAND_MASTER))
-			d->pf->cfg_write(d->ctx, PCI_COMMAND, 2,
-					 cmd & ~(uint32_t)PCI_COMMAND_MASTER);
+		/* Stop the function's DMA (and its MSIs, which are DMA
+		 * writes) before its memory is unwired, and its decoding:
+		 * the client unmapped its BARs before RELEASE. */
+		quiesce(d);
 	}
 	pp_dext_dma_fini(c);
 	pp_irqlatch_clear(&d->latch);
@@ -567,6 +572,8 @@ static int sel_claim(struct pp_dext_client *c, struct pp_dext_args *a,
 		return st;
 	d->owner = c;
 	d->log_budget = LOG_BUDGET;
+	/* A claim starts quiet: the guest's COMMAND writes decide. */
+	quiesce(d);
 	atomic_store(&d->events, 0);
 	pp_irqlatch_clear(&d->latch);
 	for (unsigned int v = 0; v < PP_DEXT_MAX_VECTORS; v++)
@@ -810,37 +817,46 @@ static int sel_dma_usage(struct pp_dext_client *c, struct pp_dext_args *a,
 	return PP_OK;
 }
 
-static int configure_irq(struct pp_dext_dev *d, unsigned int type,
-			 unsigned int nvec)
+/* One kernel configuration of this kind (PP_OK, or why not). */
+static int try_irq(struct pp_dext_dev *d, unsigned int type, unsigned int nvec)
 {
-	unsigned int granted = 0, n;
+	unsigned int avail = type == PP_DEXT_IRQ_MSIX ? d->msix_vectors :
+			     d->msi_vectors;
+	unsigned int n = nvec < avail ? nvec : avail, granted = 0;
 	int st;
 
-	n = nvec < d->msix_vectors ? nvec : d->msix_vectors;
-	if (type == PP_DEXT_IRQ_MSIX && d->msix_cap && n) {
-		st = d->pf->irq_configure(d->ctx, PP_DEXT_IRQ_MSIX, n,
-					  &granted);
-		if (st == PP_OK && granted >= 1 && granted <= n) {
-			d->irq_type = PP_DEXT_IRQ_MSIX;
-			d->irq_granted = granted;
-			return PP_OK;
-		}
-		pp_dext_logf(d, "MSI-X x%u refused (%s, %u); trying MSI", n,
-			     pp_status_name(st), granted);
-	}
-	n = nvec < d->msi_vectors ? nvec : d->msi_vectors;
-	if (!d->msi_cap || !n)
-		return d->msix_cap ? PP_ERR_HOST : PP_ERR_BADOP;
-	granted = 0;
-	st = d->pf->irq_configure(d->ctx, PP_DEXT_IRQ_MSI, n, &granted);
+	if (!n)
+		return PP_ERR_BADOP;        /* no such capability */
+	st = d->pf->irq_configure(d->ctx, type, n, &granted);
 	if (st != PP_OK || granted < 1 || granted > n) {
-		pp_dext_logf(d, "MSI x%u refused (%s, %u)", n,
+		pp_dext_logf(d, "%s x%u refused (%s, %u)",
+			     type == PP_DEXT_IRQ_MSIX ? "MSI-X" : "MSI", n,
 			     pp_status_name(st), granted);
 		return PP_ERR_HOST;
 	}
-	d->irq_type = PP_DEXT_IRQ_MSI;
+	d->irq_type = type;
 	d->irq_granted = granted;
 	return PP_OK;
+}
+
+static int configure_irq(struct pp_dext_dev *d, unsigned int type,
+			 unsigned int nvec)
+{
+	int st;
+
+	if (type != PP_DEXT_IRQ_ANY)
+		return try_irq(d, type, nvec);
+	/* ANY: MSI-X first; MSI when MSI-X is absent or refused. */
+	st = try_irq(d, PP_DEXT_IRQ_MSIX, nvec);
+	if (st == PP_OK)
+		return st;
+	return d->msi_vectors ? try_irq(d, PP_DEXT_IRQ_MSI, nvec) : st;
+}
+
+/* Whether an existing configuration serves a request of this type. */
+static bool irq_compatible(unsigned int have, unsigned int want)
+{
+	return want == PP_DEXT_IRQ_ANY || want == have;
 }
 
 static int sel_irq_configure(struct pp_dext_client *c, struct pp_dext_args *a,
@@ -851,15 +867,16 @@ static int sel_irq_configure(struct pp_dext_client *c, struct pp_dext_args *a,
 	int st;
 
 	(void)count;
-	if (type != PP_DEXT_IRQ_MSI && type != PP_DEXT_IRQ_MSIX)
+	if (type != PP_DEXT_IRQ_MSI && type != PP_DEXT_IRQ_MSIX &&
+	    type != PP_DEXT_IRQ_ANY)
 		return PP_ERR_INVAL;
 	if (!nvec || nvec > PP_DEXT_MAX_VECTORS)
 		return PP_ERR_COUNT;
 	if (d->irq_type) {
-		/* Once per device: a later request is served by the existing
-		 * configuration when it allows it (MSI-X requests accept the
-		 * MSI fallback). */
-		if (type == PP_DEXT_IRQ_MSI && d->irq_type != PP_DEXT_IRQ_MSI)
+		/* Once per device: a later request (this claim or a later
+		 * one) is served by the existing configuration if the type
+		 * fits; the count granted then is min(nvec, granted). */
+		if (!irq_compatible(d->irq_type, (unsigned int)type))
 			return PP_ERR_INVAL;
 	} else {
 		st = configure_irq(d, (unsigned int)type, (unsigned int)nvec);
@@ -1088,6 +1105,23 @@ int pp_dext_dispatch(struct pp_dext_client *c, uint32_t selector,
 		a->struct_out_size = 0;
 	}
 	return st;
+}
+
+size_t pp_dext_expected_struct_out(uint32_t selector,
+				   const uint64_t *scalar_in,
+				   uint32_t scalar_in_count)
+{
+	const struct pp_dext_method *m;
+
+	if (selector >= PP_DEXT_SEL_COUNT)
+		return 0;
+	m = &pp_dext_methods[selector];
+	if (m->struct_out != PP_DEXT_VAR)
+		return m->struct_out;
+	if (scalar_in_count != m->scalar_in || !scalar_in || !scalar_in[0] ||
+	    scalar_in[0] > m->max_count)
+		return 0;
+	return (size_t)scalar_in[0] * m->entry_out;
 }
 
 int pp_dext_map_type(struct pp_dext_client *c, uint64_t type,

@@ -209,6 +209,16 @@ int pp_dext_dispatch(struct pp_dext_client *c, uint32_t selector,
 		     struct pp_dext_args *a);
 
 /*
+ * The structure output size selector returns for these scalar inputs (a
+ * batch count for DMA_MAP/DMA_UNMAP), or 0 if it returns none or the input
+ * is not valid.  For a shell whose kernel does not say the caller's size
+ * (kIOUserClientVariableStructureSize).
+ */
+size_t pp_dext_expected_struct_out(uint32_t selector,
+				   const uint64_t *scalar_in,
+				   uint32_t scalar_in_count);
+
+/*
  * IOConnectMapMemory64 / CopyClientMemoryForType: checks that the client
  * may map this memory type now and returns the BAR's memory index for
  * _CopyDeviceMemoryWithIndex.  PP_ERR_NOTREADY (not the owner), PP_ERR_HOST

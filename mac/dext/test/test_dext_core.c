@@ -404,6 +404,37 @@ static void test_method_table(void **state)
 	assert_int_equal(pp_dext_methods[PP_DEXT_SEL_DMA_UNMAP].max_count, 256);
 }
 
+static void test_expected_struct_out(void **state)
+{
+	uint64_t n;
+
+	(void)state;
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_INFO, NULL, 0),
+			 sizeof(struct pp_dext_info));
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_BAR_INFO,
+						     NULL, 0),
+			 sizeof(struct pp_dext_bar_info));
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_CLAIM, NULL, 0),
+			 0);
+	n = 3;
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_DMA_MAP, &n, 1),
+			 3 * sizeof(struct pp_dext_map_out));
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_DMA_UNMAP, &n,
+						     1), 3 * sizeof(int32_t));
+	n = 0;
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_DMA_MAP, &n, 1),
+			 0);
+	n = PP_DEXT_MAP_BATCH_MAX + 1;
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_DMA_MAP, &n, 1),
+			 0);
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_DMA_MAP, NULL,
+						     1), 0);
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_DMA_MAP, &n, 2),
+			 0);
+	assert_int_equal(pp_dext_expected_struct_out(PP_DEXT_SEL_COUNT, &n, 1),
+			 0);
+}
+
 static void test_unknown_selector(void **state)
 {
 	struct env *e = *state;
@@ -622,6 +653,30 @@ static void test_claim_release(void **state)
 	e->c2 = pp_dext_client_new(e->d, &e->f);
 	assert_non_null(e->c2);
 	assert_int_equal(claim(e->c), PP_OK);
+}
+
+/* A claim starts with COMMAND.MSE and BME clear, whatever the previous
+ * claim left; other COMMAND bits are kept. */
+static void test_claim_quiesces(void **state)
+{
+	struct env *e = *state;
+	uint64_t m;
+
+	e->f.cfg[0x04] = 0x06 | 0x40;      /* MSE, BME, parity response */
+	e->f.cfg[0x05] = 0x04;             /* INTx disable */
+	assert_int_equal(claim(e->c), PP_OK);
+	assert_int_equal(pp_fake_cfg16(&e->f, 0x04), 0x0440);
+	assert_int_equal(cfg_write(e->c, 0x04, 2, 0x0446, &m), PP_OK);
+	assert_int_equal(release(e->c), PP_OK);
+	assert_int_equal(pp_fake_cfg16(&e->f, 0x04), 0x0440);
+	/* A function that reads all ones is left alone. */
+	assert_int_equal(claim(e->c), PP_OK);
+	assert_int_equal(release(e->c), PP_OK);
+	e->f.cfg[0x04] = 0xff;
+	e->f.cfg[0x05] = 0xff;
+	e->f.nwlog = 0;
+	assert_int_equal(claim(e->c), PP_OK);
+	assert_int_equal(e->f.nwlog, 0);
 }
 
 static void test_info(void **state)
@@ -1509,7 +1564,7 @@ static void test_release_completes_dma(void **state)
 	assert_int_equal(release(e->c), PP_OK);
 	assert_int_equal(e->f.live_preps, 0);
 	assert_int_equal(e->f.completes_with_bme, 0);
-	assert_int_equal(pp_fake_cfg16(&e->f, 0x04), 0x0002); /* MSE kept */
+	assert_int_equal(pp_fake_cfg16(&e->f, 0x04), 0x0000); /* MSE, BME */
 	assert_int_equal(pp_dext_client_mem(e->c),
 			 pp_dext_client_mem(e->c2));           /* all freed */
 	/* The next owner starts empty. */
@@ -1536,7 +1591,9 @@ static void test_irq_configure(void **state)
 
 	assert_int_equal(claim(e->c), PP_OK);
 	assert_int_equal(irq_conf(e->c, 0, 4, &t, &g), PP_ERR_INVAL);
-	assert_int_equal(irq_conf(e->c, 3, 4, &t, &g), PP_ERR_INVAL);
+	assert_int_equal(irq_conf(e->c, 4, 4, &t, &g), PP_ERR_INVAL);
+	assert_int_equal(irq_conf(e->c, 1ull << 32 | 2, 4, &t, &g),
+			 PP_ERR_INVAL);
 	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSIX, 0, &t, &g),
 			 PP_ERR_COUNT);
 	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSIX, 257, &t, &g),
@@ -1575,13 +1632,67 @@ static void test_irq_fallback(void **state)
 
 	assert_int_equal(claim(e->c), PP_OK);
 	e->f.irq_fail_msix = PP_ERR_HOST;
-	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSIX, 8, &t, &g), PP_OK);
+	/* MSI-X is strict: refused by the kernel, nothing configured. */
+	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSIX, 8, &t, &g),
+			 PP_ERR_HOST);
+	assert_int_equal(e->f.irq_calls, 1);
+	/* ANY falls back to MSI and says so. */
+	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_ANY, 8, &t, &g), PP_OK);
 	assert_int_equal(t, PP_DEXT_IRQ_MSI);
 	assert_int_equal(g, 1);               /* the MSI cap has one vector */
-	assert_int_equal(e->f.irq_calls, 2);
-	/* MSI configured: an MSI request is served too. */
+	assert_int_equal(e->f.irq_calls, 3);
+	/* MSI configured: MSI and ANY requests are served, MSI-X not. */
 	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSI, 1, &t, &g), PP_OK);
 	assert_int_equal(t, PP_DEXT_IRQ_MSI);
+	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_ANY, 4, &t, &g), PP_OK);
+	assert_int_equal(t, PP_DEXT_IRQ_MSI);
+	assert_int_equal(g, 1);
+	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSIX, 4, &t, &g),
+			 PP_ERR_INVAL);
+	assert_int_equal(e->f.irq_calls, 3);
+}
+
+static void test_irq_any_prefers_msix(void **state)
+{
+	struct env *e = *state;
+	uint64_t t, g;
+
+	assert_int_equal(claim(e->c), PP_OK);
+	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_ANY, 4, &t, &g), PP_OK);
+	assert_int_equal(t, PP_DEXT_IRQ_MSIX);
+	assert_int_equal(g, 4);
+	assert_int_equal(e->f.irq_calls, 1);
+	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSIX, 2, &t, &g), PP_OK);
+	assert_int_equal(g, 2);
+	assert_int_equal(irq_conf(e->c, PP_DEXT_IRQ_MSI, 1, &t, &g),
+			 PP_ERR_INVAL);
+}
+
+/* A function with MSI only: an MSI-X request is unsupported (the client
+ * then asks for MSI), ANY gives MSI. */
+static void test_irq_msi_only(void **state)
+{
+	struct pp_fake f;
+	struct pp_dext_dev *d;
+	struct pp_dext_client *c;
+	uint64_t t, g;
+	int st;
+
+	(void)state;
+	pp_fake_init(&f);
+	f.cfg[0x69] = 0x00;                   /* MSI is the last capability */
+	d = pp_dext_device_new(&pp_fake_platform, &f, NULL, 0, 0, 0, 0, &st);
+	c = pp_dext_client_new(d, &f);
+	assert_int_equal(claim(c), PP_OK);
+	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_MSIX, 4, &t, &g), PP_ERR_BADOP);
+	assert_int_equal(f.irq_calls, 0);
+	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_ANY, 4, &t, &g), PP_OK);
+	assert_int_equal(t, PP_DEXT_IRQ_MSI);
+	assert_int_equal(g, 1);
+	pp_dext_client_close(c);
+	pp_dext_device_free(d);
+	assert_int_equal(f.mem_live, 0);
+	pp_fake_fini(&f);
 }
 
 static void test_irq_fail_and_nocaps(void **state)
@@ -1600,7 +1711,8 @@ static void test_irq_fail_and_nocaps(void **state)
 	d = pp_dext_device_new(&pp_fake_platform, &f, NULL, 0, 0, 0, 0, &st);
 	c = pp_dext_client_new(d, &f);
 	assert_int_equal(claim(c), PP_OK);
-	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_MSIX, 4, &t, &g), PP_ERR_HOST);
+	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_ANY, 4, &t, &g), PP_ERR_HOST);
+	assert_int_equal(f.irq_calls, 2);
 	f.irq_fail_msix = 0;
 	f.irq_grant_max = 2;      /* the kernel grants fewer */
 	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_MSIX, 4, &t, &g), PP_OK);
@@ -1617,6 +1729,7 @@ static void test_irq_fail_and_nocaps(void **state)
 	assert_int_equal(claim(c), PP_OK);
 	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_MSIX, 4, &t, &g), PP_ERR_BADOP);
 	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_MSI, 1, &t, &g), PP_ERR_BADOP);
+	assert_int_equal(irq_conf(c, PP_DEXT_IRQ_ANY, 1, &t, &g), PP_ERR_BADOP);
 	assert_int_equal(f.irq_calls, 0);
 	pp_dext_client_close(c);
 	pp_dext_device_free(d);
@@ -2077,11 +2190,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_method_table),
+		cmocka_unit_test(test_expected_struct_out),
 		T(test_unknown_selector),
 		T(test_wrong_shapes),
 		T(test_batch_counts),
 		T(test_claim_required),
 		T(test_claim_release),
+		T(test_claim_quiesces),
 		T(test_info),
 		cmocka_unit_test(test_multimedia_refused),
 		cmocka_unit_test(test_config_sanitize),
@@ -2105,6 +2220,8 @@ int main(void)
 		T(test_release_completes_dma),
 		T(test_irq_configure),
 		T(test_irq_fallback),
+		T(test_irq_any_prefers_msix),
+		cmocka_unit_test(test_irq_msi_only),
 		cmocka_unit_test(test_irq_fail_and_nocaps),
 		T(test_irq_latch),
 		T(test_irq_arm_when_pending),

@@ -157,9 +157,11 @@ struct pp_dext_info {
 #define PP_DEXT_RESET_FUNCTION    1u       /* FLR, falling back to hot reset */
 #define PP_DEXT_RESET_HOT         2u       /* secondary bus reset */
 
+/* IRQ_CONFIGURE type (in) and the type granted (out: MSI or MSIX). */
 #define PP_DEXT_IRQ_NONE          0u
 #define PP_DEXT_IRQ_MSI           1u       /* MSI only */
-#define PP_DEXT_IRQ_MSIX          2u       /* MSI-X, falling back to MSI */
+#define PP_DEXT_IRQ_MSIX          2u       /* MSI-X only */
+#define PP_DEXT_IRQ_ANY           3u       /* in only: MSI-X, else MSI */
 
 /* ---- BAR_INFO ------------------------------------------------------------ */
 

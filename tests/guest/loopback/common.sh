@@ -17,10 +17,11 @@
 LG_SRC=$PP_REPO/tests/guest/loopback
 LG_LOGDIR=${PCIPASS_TESTBED_OUT:-$PP_REPO/build/testbed}/logs
 
-# Options of the simulated host (docs/host-interface.md, "The sim backend").
-# Both functions name the same backend-args, so they share one backend
-# instance and one DART.  Commas are doubled for QEMU's option parser.
-LG_SIM_ARGS=${LG_SIM_ARGS:-placement=adversarial,vram=256M,vectors=8}
+# Options of the simulated host (docs/host-interface.md, "The sim backend"),
+# empty for the defaults (adversarial placement, 256 MiB VRAM, 8 vectors,
+# 1.5 GiB / 64k-entry DART).  Both functions get the same backend-args, so
+# they share one backend instance and one DART.
+LG_SIM_ARGS=${LG_SIM_ARGS:-}
 
 # lg_build OUTDIR: builds the two modules and the tool (incremental); sets
 # LG_DMA_KO, LG_GPU_KO, LG_TOOL
@@ -42,18 +43,20 @@ lg_initramfs() {
 		--file "$PP_REPO/tests/guest/nvme/pp-dma.sh:/lib/pcipass/pp-dma.sh" "$@"
 }
 
-# lg_devices [audio]: the QEMU arguments of the passed-through slot.  The
-# GPU goes on a root port at slot 0 (function 0, multifunction when the
-# audio function comes too), the companion pcipass-dma on the root bus.
+# lg_devices [audio]: the QEMU arguments of the passed-through slot, as in
+# docs/qemu-devices.md ("Command lines at a glance"): the GPU at function 0
+# of a root port's slot (multifunction), the audio function at function 1
+# when asked for, the companion pcipass-dma on the root bus.
 lg_devices() {
-	local args=${LG_SIM_ARGS//,/,,}
-	local mf=off
-	[ "${1:-}" = audio ] && mf=on
-	printf '%s\n' -device pcie-root-port,id=rp0,chassis=1 \
-		-device "pcipass-pci,id=gpu0,backend=sim,host=sim0:01:00.0,backend-args=$args,bus=rp0,addr=00.0,multifunction=$mf"
-	[ "${1:-}" = audio ] &&
-		printf '%s\n' -device "pcipass-pci,id=aud0,backend=sim,host=sim0:01:00.1,backend-args=$args,bus=rp0,addr=00.1"
-	printf '%s\n' -device pcipass-dma,target=gpu0,id=pdma0
+	local ba=
+	# commas inside an option value are doubled for QEMU's parser
+	[ -z "$LG_SIM_ARGS" ] || ba=",backend-args=${LG_SIM_ARGS//,/,,}"
+	printf '%s\n' -device pcie-root-port,id=rp1,chassis=1 \
+		-device "pcipass-pci,id=gpu0,backend=sim,host=sim0:01:00.0$ba,bus=rp1,addr=0.0,multifunction=on"
+	if [ "${1:-}" = audio ]; then
+		printf '%s\n' -device "pcipass-pci,id=gpu0a,backend=sim,host=sim0:01:00.1$ba,bus=rp1,addr=0.1"
+	fi
+	printf '%s\n' -device pcipass-dma,id=pdma0,target=gpu0
 }
 
 # ---- QMP over a pipe chardev (no socat or python needed) --------------------
@@ -72,19 +75,27 @@ lg_qmp_prepare() {
 	mkfifo "$1/qmp.in" "$1/qmp.out"
 }
 
-# lg_qmp_collect DIR TIMEOUT: run in the background next to run-guest.  Waits
-# for the guest's power-off, then writes "info pcipass" and the QOM state of
-# gpu0/pdma0 to DIR/qmp.txt, and quits QEMU.  Gives up (and quits QEMU) after
-# TIMEOUT seconds.
+# lg_qmp_collect DIR TIMEOUT [NAME]: run in the background next to run-guest.
+# Waits for the guest's power-off, then writes "info pcipass" and the QOM
+# state of gpu0/pdma0 to DIR/qmp.txt, and quits QEMU.  Gives up (and quits
+# QEMU) after TIMEOUT seconds.  Meanwhile, when the console log of run NAME
+# shows the line "LG-HOST-ACTION: unplug", it pulls the simulated cable
+# (qom-set gpu0 x-sim-unplug true), once.
 lg_qmp_collect() {
-	local dir=$1 timeout=$2 line end cmd p
+	local dir=$1 timeout=$2 log= acted=0 line end p
+	[ -z "${3:-}" ] || log=$(lg_log "$3")
 	# both read-write: opening a FIFO this way never blocks, even when QEMU
 	# does not start; lg_run stops this function when QEMU has exited
 	exec 3<>"$dir/qmp.in" 4<>"$dir/qmp.out"
 	end=$((SECONDS + timeout))
 	printf '%s\n' '{"execute":"qmp_capabilities"}' >&3
 	while [ $SECONDS -lt $end ]; do
-		IFS= read -r -t 5 line <&4 || { [ $? -gt 128 ] && continue; break; }
+		if [ -n "$log" ] && [ $acted = 0 ] && [ -f "$log" ] &&
+			tr -d '\r' <"$log" | grep -q '^LG-HOST-ACTION: unplug$'; then
+			printf '%s\n' '{"execute":"qom-set","arguments":{"path":"/machine/peripheral/gpu0","property":"x-sim-unplug","value":true}}' >&3
+			acted=1
+		fi
+		IFS= read -r -t 1 line <&4 || { [ $? -gt 128 ] && continue; break; }
 		case $line in *'"event": "SHUTDOWN"'* | *'"event":"SHUTDOWN"'*) break ;; esac
 	done
 	{
@@ -92,13 +103,14 @@ lg_qmp_collect() {
 		for p in gpu0:dma-live-entries gpu0:dma-live-bytes gpu0:dma-faults gpu0:irqs-delivered \
 			gpu0:irqs-latched gpu0:irqs-dropped gpu0:trapped-reads gpu0:trapped-writes \
 			gpu0:bars-mapped gpu0:bars-trapped pdma0:peak-mappings pdma0:peak-bytes \
-			pdma0:maps pdma0:unmaps pdma0:map-failures pdma0:live-mappings; do
+			pdma0:maps pdma0:unmaps pdma0:map-failures pdma0:live-mappings gpu0:gone; do
 			printf '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/%s","property":"%s"},"id":"%s"}\n' \
 				"${p%%:*}" "${p#*:}" "$p"
 		done
 		printf '%s\n' '{"execute":"quit"}'
 	} >&3 2>/dev/null
 	while IFS= read -r -t 3 line <&4; do
+		line=${line%$'\r'}
 		printf '%s\n' "$line"
 		case $line in *'"event": "SHUTDOWN"'*'"host-qmp-quit"'*) break ;; esac
 	done >"$dir/qmp.txt"
@@ -113,26 +125,36 @@ lg_qmp_info() {
 
 # lg_qmp_get DIR DEV:PROP: a qom-get value from DIR/qmp.txt
 lg_qmp_get() {
-	sed -n "s/^{\"return\": \([0-9]*\), \"id\": \"$2\"}.*/\1/p" "$1/qmp.txt" | head -n 1
+	sed -n "s/^{\"return\": \([a-z0-9]*\), \"id\": \"$2\"}.*/\1/p" "$1/qmp.txt" | head -n 1
 }
 
 # lg_run NAME INITRD TIMEOUT [audio] [-- more QEMU args]: boot the guest with
 # the slot passed through; QMP state in $PP_TEST_OUT/qmp.txt.  Returns
-# run-guest's status.
+# run-guest's status.  The kernel gets iomem=relaxed: with
+# CONFIG_IO_STRICT_DEVMEM (Debian) a BAR a driver owns cannot be mmapped
+# through sysfs otherwise, and pp-gpu-test's bench measures BAR access from
+# userspace that way.  Kernel WARNINGs fail the run.
 lg_run() {
 	local name=$1 initrd=$2 timeout=$3 audio= rc qpid
 	shift 3
 	if [ "${1:-}" = audio ]; then audio=audio; shift; fi
 	[ "${1:-}" = -- ] && shift
 	local -a dev qmp
+	local q
+	q=$(. "${PCIPASS_TESTBED_OUT:-$PP_REPO/build/testbed}/env" && echo "$PP_QEMU")
+	"$q" -device help 2>/dev/null | grep -q '"pcipass-pci"' || {
+		echo "[$name] FAIL: the testbed's QEMU has no pcipass-pci device: run make testbed"
+		return 5
+	}
 	mapfile -t dev < <(lg_devices $audio)
 	mapfile -t qmp < <(lg_qmp_args "$PP_TEST_OUT")
 	lg_qmp_prepare "$PP_TEST_OUT"
-	lg_qmp_collect "$PP_TEST_OUT" "$timeout" &
+	rm -f "$(lg_log "$name")"	# the collector watches it
+	lg_qmp_collect "$PP_TEST_OUT" "$timeout" "$name" &
 	qpid=$!
 	set +e
 	"$PP_REPO/testbed/run-guest" --name "$name" --initrd "$initrd" --timeout "$timeout" \
-		--smp 2 --mem 1024 --append "iomem=relaxed" -- "${dev[@]}" "${qmp[@]}" "$@"
+		--smp 2 --mem 1024 --append "iomem=relaxed" --warn-fatal -- "${dev[@]}" "${qmp[@]}" "$@"
 	rc=$?
 	set -e
 	# QEMU has exited; the collector writes out what it read, or is stuck

@@ -7,6 +7,9 @@
 #  - self-tests: seeded buffers copied SYS->VRAM->SYS and SYS->SYS by the
 #    copy engine, every byte verified (streaming and coherent buffers, odd
 #    sizes, 4 MiB buffers), completion interrupts, round trips;
+#  - a sweep of 45 sizes (1 B..3 MiB) x sub-page offsets (bus addresses not
+#    page aligned, buffers straddling 16 KiB DART pages); two processes
+#    running self-tests at once;
 #  - a short benchmark (engine vs memcpy, interrupt round trip, BAR1
 #    direct-mapped vs BAR0 trapped access);
 #  - no DART fault anywhere; the DART empty after the driver unbinds.
@@ -26,4 +29,4 @@ f=$(lg_qmp_get "$PP_TEST_OUT" gpu0:dma-faults)
 echo "[loopback] host side (QMP info pcipass after the guest powered off):"
 lg_qmp_info "$PP_TEST_OUT" | sed 's/^/  /'
 echo "[loopback] results:"
-lg_results loopback | grep -E '^(st1_(bytes_verified|mismatches|s2v_mbps|v2s_mbps|s2s_mbps|kernel_memcpy_mbps|fence_rtt_p50_us|trigger_rtt_p50_us|dart_live_entries_max|dart_live_bytes_max)|bench_(user_memcpy_mbps|s2s_vs_user_memcpy|irq_trigger_rtt_p50_us|bar1_write_mbps|bar1_write_ns_per_access|bar0_write_ns_per_access|bar0_writes_per_s|bar1_vs_bar0_write_speedup|kbar1_write_ns_per_access|kbar0_write_ns_per_access|kbar1_vs_kbar0_write_speedup)|st[234]_(bytes_verified|mismatches)|unload_.*)='
+lg_results loopback | grep -E '^(st1_(bytes_verified|mismatches|s2v_mbps|v2s_mbps|s2s_mbps|kernel_memcpy_mbps|fence_rtt_p50_us|trigger_rtt_p50_us|dart_live_entries_max|dart_live_bytes_max)|bench_(user_memcpy_mbps|s2s_vs_user_memcpy|irq_trigger_rtt_p50_us|bar1_write_mbps|bar1_write_ns_per_access|bar0_write_ns_per_access|bar0_writes_per_s|bar1_vs_bar0_write_speedup|kbar1_write_ns_per_access|kbar0_write_ns_per_access|kbar1_vs_kbar0_write_speedup)|st[234]_(bytes_verified|mismatches)|sweep_.*|par[12]_(bytes_verified|mismatches)|unload_.*)='

@@ -130,4 +130,3 @@ hv_return_t pp_hvf_vcpu_enable_tso(hv_vcpu_t vcpu, uint64_t *actlr)
     return HV_UNSUPPORTED;
 }
 #endif
-/* test */

@@ -22,6 +22,7 @@ typedef struct PCIPassHmp {
     Monitor *mon;
     const char *type;
     unsigned int found;
+    GPtrArray *objs;
 } PCIPassHmp;
 
 static uint64_t pp_hmp_u64(Object *obj, const char *name)
@@ -167,13 +168,26 @@ static void pp_hmp_dma(Monitor *mon, Object *obj)
                    pp_hmp_u64(obj, "last-status"));
 }
 
+static int pp_hmp_collect(Object *obj, void *opaque)
+{
+    PCIPassHmp *h = opaque;
+
+    if (object_dynamic_cast(obj, h->type)) {
+        g_ptr_array_add(h->objs, obj);
+    }
+    return 0;
+}
+
+static gint pp_hmp_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(pp_hmp_id(*(Object *const *)a),
+                  pp_hmp_id(*(Object *const *)b));
+}
+
 static int pp_hmp_visit(Object *obj, void *opaque)
 {
     PCIPassHmp *h = opaque;
 
-    if (!object_dynamic_cast(obj, h->type)) {
-        return 0;
-    }
     h->found++;
     if (!strcmp(h->type, "pcipass-dart-port")) {
         pp_hmp_port(h->mon, obj);
@@ -187,19 +201,28 @@ static int pp_hmp_visit(Object *obj, void *opaque)
 
 void hmp_info_pcipass(Monitor *mon, const QDict *qdict)
 {
+    static const char *const types[] = {
+        "pcipass-dart-port", "pcipass-pci", "pcipass-dma",
+    };
     PCIPassHmp h = { .mon = mon };
+    unsigned int t, i;
 
     if (!object_class_by_name("pcipass-dart-port")) {
         monitor_printf(mon, "pcipass devices are not built into this "
                        "QEMU\n");
         return;
     }
-    h.type = "pcipass-dart-port";
-    object_child_foreach_recursive(object_get_root(), pp_hmp_visit, &h);
-    h.type = "pcipass-pci";
-    object_child_foreach_recursive(object_get_root(), pp_hmp_visit, &h);
-    h.type = "pcipass-dma";
-    object_child_foreach_recursive(object_get_root(), pp_hmp_visit, &h);
+    /* Each kind in order of id, so the output is stable. */
+    for (t = 0; t < ARRAY_SIZE(types); t++) {
+        h.type = types[t];
+        h.objs = g_ptr_array_new();
+        object_child_foreach_recursive(object_get_root(), pp_hmp_collect, &h);
+        g_ptr_array_sort(h.objs, pp_hmp_cmp);
+        for (i = 0; i < h.objs->len; i++) {
+            pp_hmp_visit(g_ptr_array_index(h.objs, i), &h);
+        }
+        g_ptr_array_free(h.objs, true);
+    }
     if (!h.found) {
         monitor_printf(mon, "no pcipass devices\n");
     }

@@ -123,6 +123,7 @@ struct PCIPassPCIDevice {
     struct pp_pt_caps caps;
     char slot[PP_HOST_ID_LEN];  /* host id without the function */
     uint64_t dma_cap_bytes, dma_max_entries;
+    struct pp_host_dma_usage usage;     /* last dma_usage() seen */
     int irq_fd;
     bool irq_handler;
     bool listed;
@@ -212,6 +213,17 @@ static void pcipass_host_put(PCIPassHost *ph)
 
 /* ---- unplug and DMA faults ----------------------------------------------- */
 
+/* The host DART's usage now (the last values seen once the device is gone). */
+static const struct pp_host_dma_usage *pcipass_pci_usage(PCIPassPCIDevice *p)
+{
+    struct pp_host_dma_usage u;
+
+    if (p->dev && !p->gone && p->ops->dma_usage(p->dev, &u) == PP_OK) {
+        p->usage = u;
+    }
+    return &p->usage;
+}
+
 static void pcipass_pci_set_gone(PCIPassPCIDevice *p)
 {
     unsigned int b, k;
@@ -255,11 +267,10 @@ static void pcipass_pci_backend_error(PCIPassPCIDevice *p, int st,
 
 static void pcipass_pci_dma_fault(PCIPassPCIDevice *p)
 {
-    struct pp_host_dma_usage u = { 0 };
     int64_t now = qemu_clock_get_ms(QEMU_CLOCK_REALTIME);
+    uint64_t faults = pcipass_pci_usage(p)->faults;
 
     p->dma_fault_events++;
-    p->ops->dma_usage(p->dev, &u);
     if (p->dma_fault_events > PCIPASS_PCI_FAULT_LOG_FIRST) {
         if (now - p->fault_log_window >= 1000) {
             p->fault_log_window = now;
@@ -273,7 +284,7 @@ static void pcipass_pci_dma_fault(PCIPassPCIDevice *p)
     }
     warn_report("%s: %s hit a DMA address the host's DART refused (%" PRIu64
                 " DART faults so far, %" PRIu64 " messages suppressed)",
-                pcipass_pci_name(p), p->host_id, u.faults,
+                pcipass_pci_name(p), p->host_id, faults,
                 p->faults_suppressed);
 }
 
@@ -481,7 +492,9 @@ static int pcipass_io_get_irq_info(VFIODevice *vbasedev,
     PCIPassPCIDevice *p = pcipass_pci_of(vbasedev);
     uint32_t index = irq->index;
 
-    if (index >= VFIO_PCI_NUM_IRQS) {
+    if (index >= VFIO_PCI_NUM_IRQS || index == VFIO_PCI_ERR_IRQ_INDEX ||
+        index == VFIO_PCI_REQ_IRQ_INDEX) {
+        /* No AER and no device request: the host handles both. */
         return -EINVAL;
     }
     memset(irq, 0, sizeof(*irq));
@@ -493,7 +506,7 @@ static int pcipass_io_get_irq_info(VFIODevice *vbasedev,
     } else if (index == VFIO_PCI_MSI_IRQ_INDEX && p->caps.msi) {
         irq->count = 32;
     }
-    /* INTx: none (a Mac delivers only MSI/MSI-X); no AER, no REQ. */
+    /* INTx: none (a Mac delivers only MSI/MSI-X). */
     return 0;
 }
 
@@ -1052,6 +1065,7 @@ static bool pcipass_pci_open(PCIPassPCIDevice *p, Error **errp)
     }
     p->dma_cap_bytes = u.cap_bytes;
     p->dma_max_entries = u.max_entries;
+    p->usage = u;
 
     /* The slot: the id without ".<function>". */
     pstrcpy(p->slot, sizeof(p->slot), p->host_id);
@@ -1297,13 +1311,11 @@ static void pcipass_pci_dma_usage(void *opaque, uint64_t *live_bytes,
                                   uint64_t *max_entries)
 {
     PCIPassPCIDevice *p = opaque;
-    struct pp_host_dma_usage u = { 0 };
+    const struct pp_host_dma_usage *u = pcipass_pci_usage(p);
 
-    if (p->dev && !p->gone) {
-        p->ops->dma_usage(p->dev, &u);
-    }
-    *live_bytes = u.live_bytes;
-    *live_entries = u.live_entries;
+    /* Gone: the host tore every mapping down with the device. */
+    *live_bytes = p->gone ? 0 : u->live_bytes;
+    *live_entries = p->gone ? 0 : u->live_entries;
     *cap_bytes = p->dma_cap_bytes;
     *max_entries = p->dma_max_entries;
 }
@@ -1409,7 +1421,7 @@ static const char *const pcipass_pci_stat_names[] = {
 
 static uint64_t pcipass_pci_stat(PCIPassPCIDevice *p, PCIPassPCIStat which)
 {
-    struct pp_host_dma_usage u = { 0 };
+    const struct pp_host_dma_usage *u;
     uint64_t n = 0;
     unsigned int b;
 
@@ -1442,7 +1454,8 @@ static uint64_t pcipass_pci_stat(PCIPassPCIDevice *p, PCIPassPCIStat which)
     case PCIPASS_PCI_BARS_TRAPPED:
         for (b = 0; b < PP_PT_NR_BARS; b++) {
             if (p->bars[b].size &&
-                (which == PCIPASS_PCI_BARS_MAPPED) == (p->map[b].nr > 0)) {
+                (which == PCIPASS_PCI_BARS_MAPPED) ==
+                (p->map[b].nr > 0 && !p->gone)) {
                 n++;
             }
         }
@@ -1454,12 +1467,15 @@ static uint64_t pcipass_pci_stat(PCIPassPCIDevice *p, PCIPassPCIStat which)
     case PCIPASS_PCI_DMA_LIVE_BYTES:
     case PCIPASS_PCI_DMA_LIVE_ENTRIES:
     case PCIPASS_PCI_DMA_FAULTS:
-        if (p->dev && !p->gone) {
-            p->ops->dma_usage(p->dev, &u);
+        u = pcipass_pci_usage(p);
+        if (which == PCIPASS_PCI_DMA_FAULTS) {
+            return u->faults;
         }
-        return which == PCIPASS_PCI_DMA_LIVE_BYTES ? u.live_bytes :
-               which == PCIPASS_PCI_DMA_LIVE_ENTRIES ? u.live_entries :
-               u.faults;
+        if (p->gone) {
+            return 0;   /* the host tore the mappings down */
+        }
+        return which == PCIPASS_PCI_DMA_LIVE_BYTES ? u->live_bytes :
+                                                      u->live_entries;
     }
     return 0;
 }
@@ -1497,6 +1513,7 @@ static char *pcipass_pci_get_bars(Object *obj, Error **errp)
                                p->bars[b].type == PP_PT_BAR_MEM64 ?
                                " 64-bit" : "",
                                p->bars[b].prefetchable ? " pref" : "",
+                               p->gone ? "gone" :
                                p->map[b].nr ? "mapped" : "trapped");
     }
     return g_string_free(s, false);
