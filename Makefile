@@ -103,3 +103,12 @@ clean:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 -include testbed/testbed.mk
 -include demo.mk
+
+# ---- guest image and DKMS package (docs/guest-image.md) --------------------
+.PHONY: deb image image-test
+deb:
+	guest/packaging/build-deb
+image:
+	image/build
+image-test: image
+	testbed/run-guest-tests image-boot

@@ -727,11 +727,32 @@ static const struct pci_device_id pp_ids[] = {
 };
 MODULE_DEVICE_TABLE(pci, pp_ids);
 
+/*
+ * Poweroff, reboot, kexec: the managed devices were shut down before us
+ * (children go first), so hand every DART mapping back to the host with one
+ * RESET and stop talking to the device.  Maps after this point fail and
+ * unmaps are ignored (detached), which is all a late caller can expect.
+ */
+static void pp_shutdown(struct pci_dev *pdev)
+{
+	struct pp_dev *pd = pci_get_drvdata(pdev);
+	unsigned long flags;
+
+	if (!pd)
+		return;
+	pp_reset_device(pd);
+	spin_lock_irqsave(&pd->lock, flags);
+	pd->detached = true;
+	spin_unlock_irqrestore(&pd->lock, flags);
+	dev_info(&pdev->dev, "shutdown: DART mappings released\n");
+}
+
 static struct pci_driver pp_driver = {
 	.name = PP_DRV_NAME,
 	.id_table = pp_ids,
 	.probe = pp_probe,
 	.remove = pp_remove,
+	.shutdown = pp_shutdown,
 	/* No sysfs unbind: it could pull the ops from under live drivers. */
 	.driver.suppress_bind_attrs = true,
 };

@@ -32,8 +32,10 @@ struct lg_aud {
 	bool probe_scratch_ok, probe_irq_ok;
 };
 
-/* Bound audio functions, under lg_aud_lock (the GPU driver looks up its
- * sibling there; holding the lock keeps it from being removed meanwhile). */
+/*
+ * Bound audio functions, under lg_aud_lock (the GPU driver looks up its
+ * sibling there; holding the lock keeps it from being removed meanwhile).
+ */
 extern struct mutex lg_aud_lock;
 extern struct list_head lg_aud_list;
 extern struct pci_driver lg_aud_driver;

@@ -226,8 +226,10 @@ static u64 lg_count(struct lg_dev *ld, unsigned int vec)
 
 /* ---- engine ------------------------------------------------------------------- */
 
-/* Reset the engine: abandons the current descriptor, clears an error, head =
- * tail = 0; the ring registers and the interrupt routing are kept. */
+/*
+ * Reset the engine: abandons the current descriptor, clears an error, head =
+ * tail = 0; the ring registers and the interrupt routing are kept.
+ */
 static bool lg_engine_reset(struct lg_dev *ld)
 {
 	u32 st;
@@ -1267,8 +1269,10 @@ static int lg_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * then.
 	 */
 	if (!get_dma_ops(dev) && require_pcipass) {
-		/* said once per module load; dev_err_probe() records the reason in
-		 * debugfs devices_deferred */
+		/*
+		 * Said once per module load; dev_err_probe() records the
+		 * reason in debugfs devices_deferred.
+		 */
 		if (!test_and_set_bit(0, &lg_defer_told))
 			dev_info(dev, "DMA is not translated by pcipass_dma (not loaded yet?): deferring the probe until it is\n");
 		return dev_err_probe(dev, -EPROBE_DEFER, "waiting for pcipass_dma\n");

@@ -138,8 +138,10 @@ struct lg_fault {
 	__u64 reserved[4];
 };
 
-/* LG_IOC_STALE_ADDR: map a buffer through the DMA API, unmap and free it;
- * returns the bus address it had (what a use-after-unmap would DMA to). */
+/*
+ * LG_IOC_STALE_ADDR: map a buffer through the DMA API, unmap and free it;
+ * returns the bus address it had (what a use after unmap would DMA to).
+ */
 struct lg_stale {
 	__u64 len;			/* in: bytes (0: 64 KiB) */
 	__u64 bus;			/* out */

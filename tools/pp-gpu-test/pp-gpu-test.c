@@ -9,7 +9,7 @@
  *   selftest [--size S] [--count N] [--seed X] [--coherent] [--rtt N] [--offset B]
  *                             copy SYS->VRAM->SYS and SYS->SYS through the
  *                             engine, verify every byte
- *   bench [--size S] [--count N] [--bar-bytes S] [--reg-iters N]
+ *   bench [--size S] [--count N] [--bar-bytes S] [--reg-iters N] [--rounds N]
  *                             copy bandwidth vs memcpy, interrupt round
  *                             trips, BAR1 (direct) vs BAR0 (trapped) access
  *   fault [--kind K[,K...]] [--addr A]
@@ -811,14 +811,14 @@ static struct bar_user bar_bench_user(uint64_t bytes, uint32_t iters)
 static int cmd_bench(int argc, char **argv)
 {
 	struct st_opts o;
-	struct lg_selftest st;
+	struct lg_selftest st, best;
 	struct lg_irqtest it = { .iters = 16 };
 	struct lg_barbench kb = {};
 	struct bar_user ub;
 	struct sampler smp;
 	struct dart_snap ds;
 	uint64_t bar_bytes = 4 << 20, ns_umemcpy, total;
-	uint32_t reg_iters = 20000;
+	uint32_t reg_iters = 20000, rounds = 3, r;
 	double copy, umem, w1, w0;
 	char b0[32];
 	bool ok;
@@ -833,22 +833,59 @@ static int cmd_bench(int argc, char **argv)
 			bar_bytes = parse_size(argv[++i]) & ~7ull;
 		else if (!strcmp(argv[i], "--reg-iters") && i + 1 < argc)
 			reg_iters = (uint32_t)parse_size(argv[++i]);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			rounds = (uint32_t)parse_size(argv[++i]);
 		else
 			die("bench: unknown option %s", argv[i]);
 	}
+	if (!rounds)
+		rounds = 1;
 	if (bar_bytes > info.bar_len[1])
 		bar_bytes = info.bar_len[1];
 
 	ok = run_selftest(&o, "", &st, &smp);
 	check(ok, "self-test verified every byte");
 
+	/*
+	 * A copy of a few MiB takes a few ms, of the order of one interrupt
+	 * round trip on a busy host: best of rounds, for the engine as for
+	 * memcpy (which user_memcpy_ns() also runs 3 times).
+	 */
+	best = st;
+	for (r = 1; r < rounds; r++) {
+		struct lg_selftest x = {
+			.size = o.size, .count = o.count, .seed = o.seed + r,
+			.flags = (o.flags & ~LG_ST_RTT) | LG_ST_MEMCPY, .offset = o.offset,
+		};
+
+		if (xioctl(LG_IOC_SELFTEST, &x, "self-test") || x.mismatches ||
+		    x.bytes_verified != st.bytes_verified) {
+			check(false, "self-test round %u verified every byte", r + 1);
+			continue;
+		}
+		if (x.ns_s2v && x.ns_s2v < best.ns_s2v)
+			best.ns_s2v = x.ns_s2v;
+		if (x.ns_v2s && x.ns_v2s < best.ns_v2s)
+			best.ns_v2s = x.ns_v2s;
+		if (x.ns_s2s && x.ns_s2s < best.ns_s2s)
+			best.ns_s2s = x.ns_s2s;
+		if (x.ns_memcpy && x.ns_memcpy < best.ns_memcpy)
+			best.ns_memcpy = x.ns_memcpy;
+	}
+	kv("rounds", "%u", rounds);
+	kv("s2v_best_mbps", "%.1f", mbps(best.bytes_s2v, best.ns_s2v));
+	kv("v2s_best_mbps", "%.1f", mbps(best.bytes_v2s, best.ns_v2s));
+	kv("s2s_best_mbps", "%.1f", mbps(best.bytes_s2s, best.ns_s2s));
+	kv("kernel_memcpy_best_mbps", "%.1f", mbps(best.bytes_memcpy, best.ns_memcpy));
+
 	total = (uint64_t)o.count * o.size;
 	ns_umemcpy = user_memcpy_ns(o.size, o.count);
 	kv("user_memcpy_mbps", "%.1f", mbps(total, ns_umemcpy));
-	copy = mbps(st.bytes_s2s, st.ns_s2s);
+	copy = mbps(best.bytes_s2s, best.ns_s2s);
 	umem = mbps(total, ns_umemcpy);
 	kv("s2s_vs_user_memcpy", "%.2f", umem > 0 ? copy / umem : 0.0);
-	kv("s2v_vs_user_memcpy", "%.2f", umem > 0 ? mbps(st.bytes_s2v, st.ns_s2v) / umem : 0.0);
+	kv("s2v_vs_user_memcpy", "%.2f",
+	   umem > 0 ? mbps(best.bytes_s2v, best.ns_s2v) / umem : 0.0);
 
 	if (!xioctl(LG_IOC_IRQTEST, &it, "irq test")) {
 		stat_kv("irq_trigger_rtt", &it.rtt);
@@ -903,8 +940,9 @@ static int cmd_bench(int argc, char **argv)
 	ds = dart_read();
 	if (ds.ok)
 		dart_kv("dart_", &ds);
-	human("copy engine SYS->SYS %.1f MB/s vs guest memcpy %.1f MB/s (%.2fx) for %u x %s",
-	      copy, umem, umem > 0 ? copy / umem : 0.0, o.count, size_str(o.size, b0, sizeof(b0)));
+	human("copy engine SYS->SYS %.1f MB/s vs guest memcpy %.1f MB/s (%.2fx) for %u x %s, best of %u",
+	      copy, umem, umem > 0 ? copy / umem : 0.0, o.count, size_str(o.size, b0, sizeof(b0)),
+	      rounds);
 	return 0;
 }
 
@@ -1193,7 +1231,7 @@ static void usage(FILE *f)
 		"  info\n"
 		"  selftest [--size S] [--count N] [--seed X] [--rtt N] [--offset B] [--coherent]\n"
 		"           [--no-s2s] [--no-vram]\n"
-		"  bench    [selftest options] [--bar-bytes S] [--reg-iters N]\n"
+		"  bench    [selftest options] [--bar-bytes S] [--reg-iters N] [--rounds N]\n"
 		"  fault    [--kind read,write,stale,desc,vram|all] [--addr BUS]\n"
 		"  latch    [--method kernel|table|both] [--source trigger|fence|both]\n"
 		"  irq      [--iters N]\n"

@@ -944,7 +944,7 @@ static void pcipass_pci_map_bars(PCIPassPCIDevice *p)
              * A RAM-device region: guest loads and stores reach the
              * backend's memory directly (TCG: as MMIO-sized accesses;
              * HVF: hv_vm_map'ed read/write, never executable: see
-             * qemu/patches/0002).
+             * qemu/patches/0010-hvf-ram-device-no-exec.patch).
              */
             memory_region_init_ram_device_ptr(&m->mr[k], OBJECT(p), name,
                                               pieces[k].len,
