@@ -484,19 +484,25 @@ struct pp_dext_client *pp_dext_client_new(struct pp_dext_dev *d,
 
 void pp_dext_client_close(struct pp_dext_client *c)
 {
+	const struct pp_dext_platform *pf;
 	struct pp_dext_dev *d;
 	bool free_dev;
+	void *ctx;
 
 	if (!c)
 		return;
 	d = c->dev;
-	d->pf->lock(d->ctx);
+	/* Once unlocked, d may be freed by a pp_dext_device_free running
+	 * elsewhere (when this was the last client): keep what we need. */
+	pf = d->pf;
+	ctx = d->ctx;
+	pf->lock(ctx);
 	if (d->owner == c)
 		release_locked(c);
 	d->nclients--;
 	free_dev = d->dying && !d->nclients;
-	d->pf->unlock(d->ctx);
-	dev_free(d->pf, d->ctx, c, sizeof(*c));
+	pf->unlock(ctx);
+	dev_free(pf, ctx, c, sizeof(*c));
 	if (free_dev)
 		destroy_dev(d);
 }

@@ -78,8 +78,8 @@ struct pp_dext_platform {
 	/* One ConfigureInterrupts of this type (PP_DEXT_IRQ_MSI or _MSIX)
 	 * asking for nvec (1..256) and one interrupt source per granted
 	 * vector, disabled; *granted = sources made (1..nvec).  The core
-	 * calls it at most once per device that succeeds, and does the
-	 * MSI-X -> MSI fallback itself. */
+	 * calls it until one succeeds, then never again for the device, and
+	 * does the MSI-X -> MSI fallback of PP_DEXT_IRQ_ANY itself. */
 	int (*irq_configure)(void *dev, unsigned int type, unsigned int nvec,
 			     unsigned int *granted);
 	/* Enables or disables every configured interrupt source. */
@@ -174,7 +174,10 @@ void pp_dext_device_gone(struct pp_dext_dev *d);
 
 /*
  * Frees the device once its last client is closed (deferred until then
- * if clients remain).  Call after pp_dext_device_gone().
+ * if clients remain; implies pp_dext_device_gone()).  The platform context
+ * (its lock) must stay valid until the device is actually freed, and no
+ * pp_dext_client_new() may follow.  (The shell guarantees both: every user
+ * client retains the driver, whose free() calls this.)
  */
 void pp_dext_device_free(struct pp_dext_dev *d);
 

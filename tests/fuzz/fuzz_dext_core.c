@@ -32,7 +32,7 @@
  *   - at the end, with every client closed and the device freed, nothing
  *     is left: no memory, no preparation, no armed token.
  *
- * Run: build/fuzz/fuzz_dext_core -max_total_time=60
+ * Run: make fuzz && build/fuzz/fuzz_dext_core -max_total_time=60
  */
 #include <stdio.h>
 #include <stdlib.h>
