@@ -19,6 +19,10 @@
  *                                MSI is a memory write), so the message QEMU
  *                                sends shows up there; a masked vector is
  *                                held (PBA) and delivered on unmask
+ *   pt-check flr                 a Function Level Reset through sysfs: QEMU
+ *                                turns the guest's Initiate-FLR into the
+ *                                host's reset; registers are back at reset
+ *                                values and the function still answers
  *   pt-check gone                after the host side unplugged the slot:
  *                                BARs read all ones, config reads all ones,
  *                                pcipass-dma reports HOST_GONE, MAP fails
@@ -780,6 +784,47 @@ static int cmd_irq(void)
 	return failures ? 1 : 0;
 }
 
+/* ---- flr ------------------------------------------------------------------------ */
+
+static int cmd_flr(void)
+{
+	volatile uint8_t *r0;
+	unsigned int px;
+	char p[512];
+	int fd;
+
+	find_all();
+	px = find_cap(&gpu, 0x10);
+	CHECK(px && (cfg_rd(&gpu, px + 4, 4) & (1u << 28)),
+	      "GPU advertises FLR (DEVCAP bit 28)");
+	cfg_wr(&gpu, 0x04, 2, 0x0006);
+	r0 = map_bar(&gpu, 0, SIMGPU_BAR0_SIZE);
+	wr32(r0, SIMGPU_REG_SCRATCH, 0x0f1e2d3c);
+	wr32(r0, SIMGPU_REG_IRQ_ENABLE, SIMGPU_IRQ_ERROR);
+	CHECK_EQ(rd32(r0, SIMGPU_REG_SCRATCH), 0x0f1e2d3c, "SCRATCH before FLR");
+
+	/* The kernel saves config, sets Initiate FLR, waits, restores. */
+	snprintf(p, sizeof(p), "%s/reset_method", gpu.path);
+	fd = open(p, O_WRONLY);
+	if (fd >= 0) {
+		CHECK(write(fd, "flr", 3) == 3, "reset_method = flr");
+		close(fd);
+	}
+	snprintf(p, sizeof(p), "%s/reset", gpu.path);
+	fd = open(p, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, "1", 1) == 1, "FLR through %s", p);
+	if (fd >= 0)
+		close(fd);
+	CHECK_EQ(SIMGPU_ID_IMPL(rd32(r0, SIMGPU_REG_ID)), SIMGPU_IMPL_LOOPBACK,
+		 "after FLR: the function still decodes (host BARs kept)");
+	CHECK_EQ(rd32(r0, SIMGPU_REG_SCRATCH), 0, "after FLR: SCRATCH reset");
+	CHECK_EQ(rd32(r0, SIMGPU_REG_IRQ_ENABLE), 0,
+		 "after FLR: IRQ_ENABLE reset");
+	CHECK_EQ(cfg_rd(&gpu, px + 8, 2) & 0x8000, 0,
+		 "Initiate FLR reads back 0");
+	return failures ? 1 : 0;
+}
+
 /* ---- gone ----------------------------------------------------------------------- */
 
 static int cmd_gone(uint64_t vram)
@@ -836,11 +881,13 @@ int main(int argc, char **argv)
 		rc = cmd_dma(parse_size(argv[2]));
 	else if (argc >= 2 && !strcmp(argv[1], "irq"))
 		rc = cmd_irq();
+	else if (argc >= 2 && !strcmp(argv[1], "flr"))
+		rc = cmd_flr();
 	else if (argc >= 3 && !strcmp(argv[1], "gone"))
 		rc = cmd_gone(parse_size(argv[2]));
 	else {
 		fprintf(stderr, "usage: pt-check enum VRAM VECTORS | dma VRAM | "
-			"irq | gone VRAM\n");
+			"irq | flr | gone VRAM\n");
 		return 2;
 	}
 	printf("pt-check %s: %d checks, %d failed\n", argv[1], checks,

@@ -148,6 +148,7 @@ if wait_log 'PCIPASS-VERDICT' 200; then
 		'{"execute":"qom-get","arguments":{"path":"/machine/peripheral/gpu0","property":"irqs-latched"}}' \
 		'{"execute":"qom-get","arguments":{"path":"/machine/peripheral/gpu0a","property":"irqs-delivered"}}' \
 		'{"execute":"qom-get","arguments":{"path":"/machine/peripheral/gpu0","property":"gone"}}' \
+		'{"execute":"qom-get","arguments":{"path":"/machine/peripheral/gpu0","property":"flrs"}}' \
 		'{"execute":"quit"}' || true)
 	printf '%s\n' "$after" >"$out/qmp-after.txt"
 fi
@@ -168,13 +169,15 @@ printf '%s\n' "$before" | sed -n 's/.*"return": "\(.*\)"}.*/\1/p' | head -1 |
 [ -n "$after" ] || fail "no QMP session after the run"
 printf '%s\n' "$after" | grep -q 'pcipass-pci gpu0: .*\[GONE\]' ||
 	{ printf '%s\n' "$after"; fail "info pcipass does not show gpu0 gone"; }
-# qom-get replies in order: gpu0 delivered, gpu0 latched, gpu0a delivered, gone
+# qom-get replies in order: gpu0 delivered, gpu0 latched, gpu0a delivered,
+# gone, flrs
 mapfile -t vals < <(printf '%s\n' "$after" | sed -n 's/^{"return": \([0-9a-z]*\)}$/\1/p')
-[ "${#vals[@]}" -ge 4 ] || { printf '%s\n' "$after"; fail "qom-get replies missing"; }
+[ "${#vals[@]}" -ge 5 ] || { printf '%s\n' "$after"; fail "qom-get replies missing"; }
 [ "${vals[0]}" -ge 4 ] || fail "gpu0 irqs-delivered ${vals[0]}, expected >= 4"
 [ "${vals[1]}" -ge 1 ] || fail "gpu0 irqs-latched ${vals[1]}, expected >= 1"
 [ "${vals[2]}" -ge 1 ] || fail "gpu0a irqs-delivered ${vals[2]}, expected >= 1"
 [ "${vals[3]}" = true ] || fail "gpu0 gone is ${vals[3]}"
+[ "${vals[4]}" -ge 1 ] || fail "gpu0 flrs ${vals[4]}: the guest's FLR did not reach the host as a reset"
 echo "[$name] interrupts: gpu0 ${vals[0]} delivered, ${vals[1]} latched; gpu0a ${vals[2]} delivered"
 grep -q "gpu0: sim0:01:00.0 hit a DMA address the host's DART refused" "$log" ||
 	fail "QEMU did not report the DART fault"
