@@ -23,8 +23,9 @@ HOST_OBJS := $(HOST_SRCS:%.c=$(B)/%.o)
 HOST_LIB  := $(B)/libpcipass-host.a
 
 # test_dext_backend links the macOS client against a fake IOKit (below).
-UNIT_SRCS  := $(filter-out tests/unit/test_dext_backend.c,$(wildcard tests/unit/test_*.c))
-UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%) $(B)/tests/test_dext_backend
+DEXT_UNIT  := tests/unit/test_dext_backend.c tests/unit/test_dext_core.c
+UNIT_SRCS  := $(filter-out $(DEXT_UNIT),$(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%) $(DEXT_UNIT:tests/unit/%.c=$(B)/tests/%)
 UNIT_COMMON := $(filter-out $(wildcard tests/unit/test_*.c),$(wildcard tests/unit/*.c))
 
 # The Mac host's portable parts, tested here: the dext core, and the dext
@@ -33,7 +34,7 @@ UNIT_COMMON := $(filter-out $(wildcard tests/unit/test_*.c),$(wildcard tests/uni
 DEXT_TEST_SRCS := hosts/dext/dext.c $(wildcard mac/dext/core/*.c) $(wildcard tests/fakeiokit/*.c)
 DEXT_TEST_OBJS := $(DEXT_TEST_SRCS:%.c=$(B)/dexttest/%.o)
 DEXT_TEST_LIB  := $(B)/libpcipass-dext-test.a
-DEXT_TEST_CFLAGS = $(PPCFLAGS) -Imac/include -Itests/fakeiokit/include
+DEXT_TEST_CFLAGS = $(PPCFLAGS) -Imac/include -Imac/dext/core -Imac/dext/test -Itests/fakeiokit/include
 
 BENCH_BINS := $(B)/bench/replay $(B)/bench/tracegen
 BENCH_COMMON := $(filter-out bench/replay.c bench/tracegen.c,$(wildcard bench/*.c))
@@ -74,6 +75,11 @@ $(B)/tests/test_dext_backend: $(B)/dexttest/tests/unit/test_dext_backend.o $(DEX
 	@mkdir -p $(dir $@)
 	$(CC) $(DEXT_TEST_CFLAGS) -o $@ $^ -lcmocka -lpthread
 
+# the dext core alone, on a fake PCIDriverKit platform (mac/dext/test)
+$(B)/tests/test_dext_core: $(B)/dexttest/tests/unit/test_dext_core.o $(B)/dexttest/mac/dext/test/fakepf.o $(DEXT_TEST_LIB) $(HOST_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(DEXT_TEST_CFLAGS) -o $@ $^ -lcmocka -lpthread
+
 $(B)/bench/%: $(B)/bench/%.o $(BENCH_COMMON:%.c=$(B)/%.o) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(PPCFLAGS) -o $@ $^ -lm
@@ -88,6 +94,12 @@ fuzz: $(FUZZ_BINS)
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard core/include/pcipass/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
+
+# the dext core's dispatch entry point, on the fake platform
+DEXT_CORE_SRCS := $(wildcard mac/dext/core/*.c) mac/dext/test/fakepf.c
+$(B)/fuzz/fuzz_dext_core: tests/fuzz/fuzz_dext_core.c $(CORE_SRCS) $(DEXT_CORE_SRCS) $(wildcard mac/dext/core/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Imac/include -Imac/dext/core -Imac/dext/test -o $@ $< $(CORE_SRCS) $(DEXT_CORE_SRCS) -lpthread
 
 # ---- benchmarks (docs/BENCHMARKS.md) ---------------------------------------
 bench: bench-tools
