@@ -97,7 +97,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard core/include/pcipass/*.h)
 
 # the dext core's dispatch entry point, on the fake platform
 DEXT_CORE_SRCS := $(wildcard mac/dext/core/*.c) mac/dext/test/fakepf.c
-$(B)/fuzz/fuzz_dext_core: tests/fuzz/fuzz_dext_core.c $(CORE_SRCS) $(DEXT_CORE_SRCS) $(wildcard mac/dext/core/*.h)
+$(B)/fuzz/fuzz_dext_core: tests/fuzz/fuzz_dext_core.c $(CORE_SRCS) $(DEXT_CORE_SRCS) $(wildcard mac/dext/core/*.h mac/dext/test/*.h mac/include/pcipass/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Imac/include -Imac/dext/core -Imac/dext/test -o $@ $< $(CORE_SRCS) $(DEXT_CORE_SRCS) -lpthread
 
