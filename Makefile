@@ -123,4 +123,4 @@ deb:
 image:
 	image/build
 image-test: image
-	testbed/run-guest-tests image-boot
+	testbed/run-guest-tests --no-setup image-boot
