@@ -297,8 +297,10 @@ static int span(struct sim_slot *s, uint64_t bus, uint64_t len,
 	return PP_OK;
 }
 
-int sim_dma_read(struct sim_slot *s, uint64_t bus, void *dst, uint64_t len,
-		 uint64_t *fault)
+/* Device access of guest memory: reads into buf or writes from it, page
+ * run by page run, stopping at the first byte the DART refuses. */
+static int dma_xfer(struct sim_slot *s, uint64_t bus, uint8_t *buf,
+		    uint64_t len, uint32_t access, uint64_t *fault)
 {
 	uint64_t done = 0;
 	int st = PP_OK;
@@ -308,39 +310,33 @@ int sim_dma_read(struct sim_slot *s, uint64_t bus, void *dst, uint64_t len,
 		uint8_t *h;
 		uint64_t n;
 
-		if (span(s, bus + done, len - done, PP_DART_READ, &h, &n)) {
+		if (span(s, bus + done, len - done, access, &h, &n)) {
 			*fault = bus + done;
 			st = PP_ERR_FAULT;
 			break;
 		}
-		memcpy((uint8_t *)dst + done, h, n);
+		if (access == PP_DART_READ)
+			memcpy(buf + done, h, n);
+		else
+			memcpy(h, buf + done, n);
 		done += n;
 	}
 	pthread_mutex_unlock(&s->dma_lock);
 	return st;
 }
 
+int sim_dma_read(struct sim_slot *s, uint64_t bus, void *dst, uint64_t len,
+		 uint64_t *fault)
+{
+	return dma_xfer(s, bus, dst, len, PP_DART_READ, fault);
+}
+
 int sim_dma_write(struct sim_slot *s, uint64_t bus, const void *src,
 		  uint64_t len, uint64_t *fault)
 {
-	uint64_t done = 0;
-	int st = PP_OK;
-
-	pthread_mutex_lock(&s->dma_lock);
-	while (done < len) {
-		uint8_t *h;
-		uint64_t n;
-
-		if (span(s, bus + done, len - done, PP_DART_WRITE, &h, &n)) {
-			*fault = bus + done;
-			st = PP_ERR_FAULT;
-			break;
-		}
-		memcpy(h, (const uint8_t *)src + done, n);
-		done += n;
-	}
-	pthread_mutex_unlock(&s->dma_lock);
-	return st;
+	/* dma_xfer only reads from buf for a write */
+	return dma_xfer(s, bus, (uint8_t *)(uintptr_t)src, len, PP_DART_WRITE,
+			fault);
 }
 
 int sim_dma_copy(struct sim_slot *s, uint64_t src, uint64_t dst, uint64_t len,
