@@ -91,7 +91,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Icore/include -Ihosts/include \
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 fuzz: $(FUZZ_BINS)
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard core/include/pcipass/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) $(wildcard core/include/pcipass/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
 

@@ -36,6 +36,7 @@
 #include "pcipass/dart.h"
 #include "pcipass/mapper.h"
 #include "pcipass/proto.h"
+#include "fuzz_reader.h"
 
 #define CHECK(c)                                                          \
 	do {                                                              \
@@ -51,39 +52,6 @@
 #define MAX_BATCH 32
 #define NMAPPERS  2
 #define SEEN      256
-
-/* ---- input reader ------------------------------------------------------- */
-
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct reader *r, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = 0; i < bytes; i++) {
-		uint64_t b = 0;
-
-		if (r->n) {
-			b = *r->p++;
-			r->n--;
-		}
-		v |= b << (8 * i);
-	}
-	return v;
-}
-
-static void take_bytes(struct reader *r, void *dst, size_t len)
-{
-	size_t k = len < r->n ? len : r->n;
-
-	memcpy(dst, r->p, k);
-	memset((uint8_t *)dst + k, 0, len - k);
-	r->p += k;
-	r->n -= k;
-}
 
 /* ---- backend on the DART ------------------------------------------------ */
 

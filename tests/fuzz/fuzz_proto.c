@@ -30,6 +30,7 @@
 
 #include "pcipass/handles.h"
 #include "pcipass/proto.h"
+#include "fuzz_reader.h"
 
 #define CHECK(c)                                                          \
 	do {                                                              \
@@ -48,40 +49,6 @@
 
 typedef unsigned __int128 u128;
 #define TOP_END ((u128)1 << 64)
-
-/* ---- input reader: little-endian, zeros past the end ------------------- */
-
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct reader *r, unsigned int bytes)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < bytes; i++) {
-		uint64_t b = 0;
-
-		if (r->n) {
-			b = *r->p++;
-			r->n--;
-		}
-		v |= b << (8 * i);
-	}
-	return v;
-}
-
-static void take_bytes(struct reader *r, void *dst, size_t len)
-{
-	size_t k = len < r->n ? len : r->n;
-
-	memcpy(dst, r->p, k);
-	memset((uint8_t *)dst + k, 0, len - k);
-	r->p += k;
-	r->n -= k;
-}
 
 /* ---- reference validators (independent of core/src/proto.c) ------------ */
 
