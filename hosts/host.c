@@ -9,14 +9,123 @@
 #include "pcipass/host.h"
 #include "sim/sim.h"
 
-#ifdef __APPLE__
+#if defined(__APPLE__) || defined(PCIPASS_FAKE_IOKIT)
+#define PP_HAVE_DEXT 1
+#endif
+
+#ifdef PP_HAVE_DEXT
 /*
  * The Mac backend lives in hosts/dext/ (IOKit client of the pcipass dext)
- * and is built by its own rules on macOS only.  It must declare, in
+ * and is built by its own rules on macOS.  It declares, in
  * hosts/dext/dext.h:
  *   struct pp_host *pp_host_dext_create(const char *args, int *status);
  */
 #include "dext/dext.h"
+#endif
+
+#if defined(PCIPASS_FAKE_IOKIT) && !defined(__APPLE__)
+/*
+ * FOR TESTS ONLY.  Linux builds with PCIPASS_FAKE_IOKIT (the testbed's
+ * QEMU, qemu/overlay/hw/pcipass/meson.build) have a "dext" backend too: the
+ * real client, hosts/dext/dext.c, unchanged, talking to tests/fakeiokit,
+ * which answers the IOKit calls in-process with the real dext core
+ * (mac/dext/core) and the sim backend's devices behind it.  Nothing of it
+ * touches a real device; it exists so that the guest tests can run the Mac
+ * client's code path end to end (docs/mac.md, "What ran where").
+ *
+ * backend-args: the client's own options (hosts/dext/dext.h: wc=on|off),
+ * plus two for the fake, as tests/unit/test_dext_backend.c sets them up:
+ *   fake-slots=N    Thunderbolt roots, one sim slot each (1..4, default 1);
+ *                   function F of root S is host=pcie-tbS:01:00.F (the
+ *                   audio function has no service: the dext refuses it)
+ *   fake-sim=OPTS   the sim options of every slot (docs/host-interface.md,
+ *                   "The sim backend"); takes the REST of the string,
+ *                   commas included, so it must come last
+ * The fake is one per process: the first dext backend created starts it,
+ * it stays up until QEMU exits, and every dext backend must give the same
+ * fake-* options (PP_ERR_INVAL otherwise).  Called from QEMU's main thread
+ * (device realize) only, like pp_host_create itself.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../tests/fakeiokit/fakeiokit.h"
+
+static char *fake_started;  /* the fake's options once it is up */
+
+static struct pp_host *fake_dext_create(const char *args, int *status)
+{
+	char *buf = strdup(args ? args : ""), *client = NULL, *p, *end;
+	const char *sim = NULL;
+	unsigned long slots = 1;
+	char fake[512];
+	struct pp_host *h = NULL;
+	size_t n = 0;
+
+	if (buf)
+		client = calloc(1, strlen(buf) + 1);
+	if (!client) {
+		*status = PP_ERR_NOMEM;
+		goto out;
+	}
+	*status = PP_ERR_INVAL;
+	for (p = buf; *p; p = end) {
+		end = strchr(p, ',');
+		if (!strncmp(p, "fake-sim=", 9)) {
+			sim = p + 9;     /* the rest, commas included */
+			break;
+		}
+		if (end)
+			*end++ = '\0';
+		else
+			end = p + strlen(p);
+		if (!strncmp(p, "fake-slots=", 11)) {
+			char *e;
+
+			slots = strtoul(p + 11, &e, 10);
+			if (e == p + 11 || *e || !slots ||
+			    slots > FAKEIOKIT_MAX_SLOTS)
+				goto out;
+		} else if (*p) {
+			n += (size_t)sprintf(client + n, "%s%s", n ? "," : "",
+					     p);
+		}
+	}
+	if ((size_t)snprintf(fake, sizeof(fake), "slots=%lu sim=%s", slots,
+			     sim ? sim : "") >= sizeof(fake))
+		goto out;
+	if (!fake_started) {
+		struct fakeiokit_opts o = {
+			.sim_args = sim && *sim ? sim : NULL,
+			.slots = (unsigned int)slots,
+		};
+		char *copy = strdup(fake);
+
+		if (!copy) {
+			*status = PP_ERR_NOMEM;
+			goto out;
+		}
+		/* A failed start (bad fake-sim= options) may leave part of
+		 * the fake behind; QEMU then fails to start anyway
+		 * (pcipass-pci is not hot-pluggable). */
+		*status = fakeiokit_init(&o);
+		if (*status != PP_OK) {
+			free(copy);
+			goto out;
+		}
+		fake_started = copy;
+	} else if (strcmp(fake, fake_started)) {
+		goto out;                /* one fake, one set of options */
+	}
+	h = pp_host_dext_create(n ? client : NULL, status);
+out:
+	free(client);
+	free(buf);
+	return h;
+}
+#define dext_create fake_dext_create
+#else
+#define dext_create pp_host_dext_create
 #endif
 
 struct pp_host *pp_host_create(const char *name, const char *args,
@@ -32,9 +141,9 @@ struct pp_host *pp_host_create(const char *name, const char *args,
 	}
 	if (!strcmp(name, "sim"))
 		return pp_host_sim_create(args, status);
-#ifdef __APPLE__
+#ifdef PP_HAVE_DEXT
 	if (!strcmp(name, "dext"))
-		return pp_host_dext_create(args, status);
+		return dext_create(args, status);
 #endif
 	*status = PP_ERR_NOENT;          /* no such backend on this host */
 	return NULL;

@@ -5,7 +5,8 @@
 #   1. apt-get source (cached per version in $PP_CACHE/downloads/) and
 #      dpkg-source -x, which applies Debian's own patches;
 #   2. qemu/patches/series applied in order (changes to upstream files);
-#   3. qemu/overlay/ (our new files), core/ and hosts/ synced in (qemu_sync);
+#   3. qemu/overlay/ (our new files), core/, hosts/ and the dext core with
+#      the fake IOKit (mac/, tests/fakeiokit/) synced in (qemu_sync);
 #   4. configure + ninja qemu-system-aarch64.
 # The key covers 1, 2 and 4 (pins, patches, configure flags, this script).
 # Step 3 is deliberately NOT in the key: qemu_sync runs on every
@@ -105,12 +106,20 @@ qemu_ninja() {
 		sh -c 'exec ninja -j"$(nproc)" qemu-system-aarch64'
 }
 
-# qemu_sync_sources DIR: copy qemu/overlay/, core/ and hosts/ into DIR/src.
+# qemu_sync_sources DIR: copy qemu/overlay/, core/, hosts/ and the fake-IOKit
+# dext sources into DIR/src.
 #   qemu/overlay/PATH  -> src/PATH           (new files only; upstream files
 #                                             change through qemu/patches)
 #   core/src/*.[ch]    -> src/hw/pcipass/core/src/
 #   core/include/      -> src/hw/pcipass/core/include/
 #   hosts/**/*.[ch]    -> src/hw/pcipass/hosts/   (host backends: pcipass-pci)
+#   mac/dext/core/*.[ch] -> src/hw/pcipass/mac/dext/core/  (the dext core,
+#   mac/include/       -> src/hw/pcipass/mac/include/     the dext's ABI and
+#   tests/fakeiokit/   -> src/hw/pcipass/tests/fakeiokit/ the fake IOKit: the
+#                         test-only "dext" backend of Linux builds, see
+#                         qemu/overlay/hw/pcipass/meson.build)
+# The last three keep the repository's layout under hw/pcipass/ so that the
+# fake's relative includes (../../mac/..., ../../hosts/...) resolve as here.
 # rsync -c copies a file only when its content differs and never carries the
 # repo's mtimes over, so ninja rebuilds exactly what changed.
 qemu_sync_sources() {
@@ -121,9 +130,10 @@ qemu_sync_sources() {
 	fi
 	while IFS= read -r f; do
 		case $f in
-		hw/pcipass/core | hw/pcipass/core/* | hw/pcipass/hosts | hw/pcipass/hosts/*)
+		hw/pcipass/core | hw/pcipass/core/* | hw/pcipass/hosts | hw/pcipass/hosts/* | \
+			hw/pcipass/mac | hw/pcipass/mac/* | hw/pcipass/tests | hw/pcipass/tests/*)
 			rm -f "$new"
-			pp_die "qemu/overlay/$f: hw/pcipass/core/ and hw/pcipass/hosts/ are reserved for the synced core/ and hosts/ sources" ;;
+			pp_die "qemu/overlay/$f: hw/pcipass/core/, hosts/, mac/ and tests/ are reserved for the synced core/, hosts/, mac/ and tests/fakeiokit/ sources" ;;
 		esac
 		if grep -qxF -- "$f" "$dir/pristine.list"; then
 			rm -f "$new"
@@ -149,6 +159,13 @@ qemu_sync_sources() {
 	mkdir -p "$src/hw/pcipass/hosts"
 	rsync -rlc --delete --include='*/' --include='*.c' --include='*.h' \
 		--exclude='*' "$PP_REPO/hosts/" "$src/hw/pcipass/hosts/"
+	mkdir -p "$src/hw/pcipass/mac/dext/core" "$src/hw/pcipass/mac/include" \
+		"$src/hw/pcipass/tests/fakeiokit"
+	rsync -rlc --delete --include='*.c' --include='*.h' --exclude='*' \
+		"$PP_REPO/mac/dext/core/" "$src/hw/pcipass/mac/dext/core/"
+	rsync -rlc --delete "$PP_REPO/mac/include/" "$src/hw/pcipass/mac/include/"
+	rsync -rlc --delete --include='*/' --include='*.c' --include='*.h' \
+		--exclude='*' "$PP_REPO/tests/fakeiokit/" "$src/hw/pcipass/tests/fakeiokit/"
 }
 
 # qemu_sync DIR SYSROOT: sync our sources into a complete build, rebuild.

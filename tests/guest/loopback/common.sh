@@ -12,7 +12,8 @@
 # The machine: the sim backend's slot passed through with pcipass-pci
 # (docs/qemu-devices.md): the loopback GPU sim0:01:00.0, optionally its
 # audio function sim0:01:00.1 in the same guest slot, and a pcipass-dma
-# companion that maps guest RAM into the slot's DART.
+# companion that maps guest RAM into the slot's DART.  (LG_BACKEND=dext:
+# the same devices reached through the dext client and the fake IOKit.)
 : "${PP_REPO:?PP_REPO must point at the repository}"
 LG_SRC=$PP_REPO/tests/guest/loopback
 LG_LOGDIR=${PCIPASS_TESTBED_OUT:-$PP_REPO/build/testbed}/logs
@@ -22,6 +23,14 @@ LG_LOGDIR=${PCIPASS_TESTBED_OUT:-$PP_REPO/build/testbed}/logs
 # 1.5 GiB / 64k-entry DART).  Both functions get the same backend-args, so
 # they share one backend instance and one DART.
 LG_SIM_ARGS=${LG_SIM_ARGS:-}
+
+# The host backend behind the slot: "sim" (default: the simulated Mac,
+# GPU sim0:01:00.0), or "dext": the Mac's IOKit client (hosts/dext) which,
+# in the testbed's Linux QEMU, talks in-process to a fake IOKit whose dext
+# core drives the same simulated devices (tests only; docs/mac.md).  With
+# dext the GPU is pcie-tb0:01:00.0, LG_SIM_ARGS become the fake's fake-sim=
+# option, and there is no audio function (the dext refuses it).
+LG_BACKEND=${LG_BACKEND:-sim}
 
 # lg_build OUTDIR: builds the two modules and the tool (incremental); sets
 # LG_DMA_KO, LG_GPU_KO, LG_TOOL
@@ -48,13 +57,20 @@ lg_initramfs() {
 # of a root port's slot (multifunction), the audio function at function 1
 # when asked for, the companion pcipass-dma on the root bus.
 lg_devices() {
-	local ba=
+	local ba= args=$LG_SIM_ARGS slot=sim0:01:00
+	case $LG_BACKEND in
+	sim) ;;
+	dext)
+		slot=pcie-tb0:01:00
+		[ -z "$LG_SIM_ARGS" ] || args="fake-sim=$LG_SIM_ARGS" ;;
+	*) echo "lg_devices: unknown LG_BACKEND $LG_BACKEND" >&2; return 1 ;;
+	esac
 	# commas inside an option value are doubled for QEMU's parser
-	[ -z "$LG_SIM_ARGS" ] || ba=",backend-args=${LG_SIM_ARGS//,/,,}"
+	[ -z "$args" ] || ba=",backend-args=${args//,/,,}"
 	printf '%s\n' -device pcie-root-port,id=rp1,chassis=1 \
-		-device "pcipass-pci,id=gpu0,backend=sim,host=sim0:01:00.0$ba,bus=rp1,addr=0.0,multifunction=on"
+		-device "pcipass-pci,id=gpu0,backend=$LG_BACKEND,host=$slot.0$ba,bus=rp1,addr=0.0,multifunction=on"
 	if [ "${1:-}" = audio ]; then
-		printf '%s\n' -device "pcipass-pci,id=gpu0a,backend=sim,host=sim0:01:00.1$ba,bus=rp1,addr=0.1"
+		printf '%s\n' -device "pcipass-pci,id=gpu0a,backend=$LG_BACKEND,host=$slot.1$ba,bus=rp1,addr=0.1"
 	fi
 	printf '%s\n' -device pcipass-dma,id=pdma0,target=gpu0
 }
