@@ -83,6 +83,8 @@ static int sim_open(struct pp_host *h, const char *id,
 			fn = s->fns[i];
 	if (!fn)
 		return PP_ERR_NOENT;
+	if (!fn->info.owned)
+		return PP_ERR_HOST;      /* no user client: the dext has no claim */
 
 	pthread_mutex_lock(&fn->lock);
 	if (fn->open) {
@@ -532,7 +534,9 @@ static void fill_info(struct sim_fn *fn)
 	in->class_code = sim_cfg_get32(c, 0x08) >> 8;
 	in->revision = c->b[0x08];
 	in->nr_vectors = (uint16_t)(c->msix ? fn->msix.nvec : c->msi ? 1 : 0);
-	in->owned = true;
+	/* as on a Mac where the function's own driver, not the pcipass
+	 * extension, matched it: listed, but it cannot be claimed */
+	in->owned = !(fn->slot->opts.unowned & (1u << fn->fn));
 }
 
 struct pp_host *pp_host_sim_create(const char *args, int *status)

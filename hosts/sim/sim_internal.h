@@ -48,6 +48,7 @@ struct sim_opts {
 	unsigned int grant;        /* most vectors the host grants */
 	uint64_t split;            /* longer ranges: PP_ERR_SPLIT (0: none) */
 	uint8_t revision;
+	unsigned int unowned;       /* functions the extension does not own (bits) */
 	enum sim_notify_kind notify;
 };
 

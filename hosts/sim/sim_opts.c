@@ -144,6 +144,10 @@ static int set(struct sim_opts *o, const char *key, size_t klen,
 		if (v != 0 && v < PP_DART_PAGE_SIZE)
 			return PP_ERR_INVAL;
 		o->split = v;
+	} else if (KEY("unowned")) {
+		if (v >= (1u << SIM_MAX_FNS))
+			return PP_ERR_INVAL;
+		o->unowned = (unsigned int)v;
 	} else if (KEY("revision")) {
 		if (v > 0xff)
 			return PP_ERR_INVAL;
