@@ -39,8 +39,8 @@ DEXT_TEST_CFLAGS = $(PPCFLAGS) -Imac/include -Imac/dext/core -Imac/dext/test -It
 BENCH_BINS := $(B)/bench/replay $(B)/bench/tracegen
 BENCH_COMMON := $(filter-out bench/replay.c bench/tracegen.c,$(wildcard bench/*.c))
 
-.PHONY: all core hosts unit bench-tools bench test fuzz clean
-all: core hosts unit bench-tools
+.PHONY: all core hosts unit bench-tools bench test fuzz clean cli
+all: core hosts unit bench-tools cli
 
 core: $(CORE_LIB)
 hosts: $(HOST_LIB)
@@ -83,6 +83,28 @@ $(B)/tests/test_dext_core: $(B)/dexttest/tests/unit/test_dext_core.o $(B)/dextte
 $(B)/bench/%: $(B)/bench/%.o $(BENCH_COMMON:%.c=$(B)/%.o) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(PPCFLAGS) -o $@ $^ -lm
+
+# ---- the launcher, `pcipass` (cli/, docs/cli.md) ---------------------------
+# jansson (QMP, --json), libcurl (image downloads), libcrypto (sha256),
+# libpci (device names): Debian packages and Homebrew formulas alike.
+CLI_SRCS   := $(wildcard cli/*.c)
+CLI_OBJS   := $(CLI_SRCS:%.c=$(B)/%.o)
+CLI_LIBS   := -ljansson -lcurl -lcrypto -lpci -lpthread
+CLI_CFLAGS  = $(PPCFLAGS) -DPP_CLI_SRCDIR='"$(CURDIR)"' -DPP_CLI_HAVE_LIBPCI
+cli: $(B)/pcipass
+
+$(B)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/pcipass: $(CLI_OBJS) $(HOST_LIB) $(CORE_LIB)
+	$(CC) $(CLI_CFLAGS) -o $@ $^ $(CLI_LIBS)
+
+# the command-line builder's golden tests link the builder alone
+CLI_PURE := $(B)/cli/cmdline.o $(B)/cli/util.o
+$(B)/tests/test_cli_cmdline: $(B)/tests/unit/test_cli_cmdline.o $(CLI_PURE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -o $@ $^ -lcmocka
 
 # ---- fuzzing (clang libFuzzer + ASan/UBSan) --------------------------------
 FUZZ_CC    ?= clang
