@@ -227,13 +227,18 @@ const char *fmt_size(uint64_t b, char buf[32])
 	unsigned int i = 0;
 
 	/* the largest unit that keeps at least 1; exact values stay whole
-	 * ("256 MiB"), the rest get one decimal ("291.7 MiB") */
+	 * ("256 MiB", "1536 MiB" rather than "1.5 GiB"), the rest get one
+	 * decimal ("291.7 MiB") */
+#define EXACT(k) (!((b) & ((1ull << (10 * (k))) - 1)))
 	while (i < 4 && b >> (10 * (i + 1)))
 		i++;
-	if (!i || !(b & ((1ull << (10 * i)) - 1)))
+	if (i && !EXACT(i) && EXACT(i - 1) && (b >> (10 * (i - 1))) < 10240)
+		i--;
+	if (!i || EXACT(i))
 		snprintf(buf, 32, "%" PRIu64 " %s", b >> (10 * i), u[i]);
 	else
 		snprintf(buf, 32, "%.1f %s", (double)b / (double)(1ull << (10 * i)), u[i]);
+#undef EXACT
 	return buf;
 }
 

@@ -284,6 +284,28 @@ static void test_forward_parsing(void **state)
 	assert_false(pp_parse_forward("x:y:z", &f));
 }
 
+static void test_sizes(void **state)
+{
+	char b[32];
+	uint64_t v;
+
+	(void)state;
+	assert_string_equal(fmt_size(0, b), "0 B");
+	assert_string_equal(fmt_size(16 * 1024, b), "16 KiB");
+	assert_string_equal(fmt_size(1536 * MiB, b), "1536 MiB");
+	assert_string_equal(fmt_size(32 * GiB, b), "32 GiB");
+	assert_string_equal(fmt_size(305856512, b), "291.7 MiB");
+	assert_true(parse_size("12G", &v) && v == 12 * GiB);
+	assert_true(parse_size("3072M", &v) && v == 3072 * MiB);
+	assert_true(parse_size("4GiB", &v) && v == 4 * GiB);
+	assert_true(parse_size("512", &v) && v == 512);
+	assert_false(parse_size("0", &v));
+	assert_false(parse_size("12X", &v));
+	assert_false(parse_size("-1G", &v));
+	assert_false(parse_size("99999999999T", &v));
+	assert_false(parse_size("", &v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_linux_no_device_public_forward),
 		cmocka_unit_test(test_linux_refusals),
 		cmocka_unit_test(test_forward_parsing),
+		cmocka_unit_test(test_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
