@@ -4,6 +4,7 @@
  * function (identity, gone or present, interrupts) and each slot's DMA
  * (live mappings and peaks, DART entries and bytes, failures).
  */
+#include "pcinames.h"
 #include "qmp.h"
 #include "vm.h"
 #include "vmstate.h"
@@ -76,7 +77,20 @@ static void print_human(json_t *doc)
 
 		printf("  slot %zu (%s backend):\n", i, s_(slot, "backend"));
 		json_array_foreach(json_object_get(slot, "functions"), k, fn) {
-			printf("    %-22s %s%s\n", s_(fn, "id"), s_(fn, "identity"),
+			unsigned int v = 0, dv = 0, cls = 0;
+			char vn[128], dn[128], cn[128];
+			const char *vname = NULL, *dname = NULL, *cname = NULL;
+
+			/* identity: "VVVV:DDDD class CCCCCC" */
+			if (sscanf(s_(fn, "identity"), "%x:%x class %x", &v, &dv, &cls) == 3) {
+				vname = pp_pci_vendor_name((uint16_t)v, vn, sizeof(vn));
+				dname = pp_pci_device_name((uint16_t)v, (uint16_t)dv, dn, sizeof(dn));
+				cname = pp_pci_class_name(cls, cn, sizeof(cn));
+			}
+			printf("    %-22s %s%s%s%s%s%s%s%s\n", s_(fn, "id"), s_(fn, "identity"),
+			       cname ? ", " : "", cname ? cname : "",
+			       vname ? ": " : "", vname ? vname : "", dname ? " " : "",
+			       dname ? dname : "",
 			       json_is_true(json_object_get(fn, "gone")) ? "  [GONE: unplugged]" : "");
 			printf("      guest %s, irq %s x%" PRIu64 ": %" PRIu64 " delivered, %" PRIu64
 			       " latched, %" PRIu64 " dropped; DMA faults %" PRIu64 "\n",
