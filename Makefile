@@ -17,8 +17,14 @@ CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
 CORE_LIB  := $(B)/libpcipass-core.a
 
 # Host backends usable here: the common layer and the simulated Mac host.
-# (hosts/dext is macOS-only and built by its own rules.)
+# On a Mac the dext client (hosts/dext, IOKit) joins them; on Linux it is
+# built only against the fake IOKit, for tests (below).
+UNAME_S   := $(shell uname -s)
 HOST_SRCS := $(wildcard hosts/*.c hosts/sim/*.c)
+ifeq ($(UNAME_S),Darwin)
+HOST_SRCS += $(wildcard hosts/dext/*.c)
+PPCFLAGS  += -Imac/include
+endif
 HOST_OBJS := $(HOST_SRCS:%.c=$(B)/%.o)
 HOST_LIB  := $(B)/libpcipass-host.a
 
@@ -89,8 +95,18 @@ $(B)/bench/%: $(B)/bench/%.o $(BENCH_COMMON:%.c=$(B)/%.o) $(CORE_LIB)
 # libpci (device names): Debian packages and Homebrew formulas alike.
 CLI_SRCS   := $(wildcard cli/*.c)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(B)/%.o)
+ifeq ($(UNAME_S),Darwin)
+# Homebrew's prefixes; libpci is optional there (raw ids, built-in classes).
+# Never built here: docs/cli.md says what ran on a Mac (nothing yet).
+BREW       ?= $(shell brew --prefix 2>/dev/null || echo /opt/homebrew)
+CLI_LIBS   := -L$(BREW)/lib -L$(BREW)/opt/openssl@3/lib -ljansson -lcurl -lcrypto \
+              -lpthread -framework IOKit -framework CoreFoundation -framework Hypervisor
+CLI_CFLAGS  = $(PPCFLAGS) -I$(BREW)/include -I$(BREW)/opt/openssl@3/include \
+              -DPP_CLI_SRCDIR='"$(CURDIR)"'
+else
 CLI_LIBS   := -ljansson -lcurl -lcrypto -lpci -lpthread
 CLI_CFLAGS  = $(PPCFLAGS) -DPP_CLI_SRCDIR='"$(CURDIR)"' -DPP_CLI_HAVE_LIBPCI
+endif
 cli: $(B)/pcipass
 
 $(B)/cli/%.o: cli/%.c
