@@ -13,6 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A close-on-exec socket (the VM's lock is the only descriptor QEMU may
+ * inherit; macOS has no SOCK_CLOEXEC, hence fcntl). */
+int pp_socket(int domain, int type);
+/* Could QEMU's user-mode network listen on addr:port? */
+bool pp_port_free(const char *addr, unsigned int port);
+
 /* Exit codes (pcipass(1), docs/cli.md). */
 enum {
 	PP_EXIT_OK = 0,

@@ -695,43 +695,16 @@ static void check_image(struct doctor *d)
 	free(p.vms);
 }
 
-/* Could QEMU's user network bind 127.0.0.1:port?  As run.c checks it:
- * slirp binds with SO_REUSEADDR, so TIME_WAIT counts as free. */
-static bool port_free(unsigned int port, int *err)
-{
-	struct sockaddr_in s4;
-	int fd, one = 1;
-	bool ok;
-
-	memset(&s4, 0, sizeof(s4));
-	s4.sin_family = AF_INET;
-	s4.sin_port = htons((uint16_t)port);
-	s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0) {
-		*err = errno;
-		return false;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ok = bind(fd, (struct sockaddr *)&s4, sizeof(s4)) == 0;
-	*err = ok ? 0 : errno;
-	close(fd);
-	return ok;
-}
-
 static void check_ports(struct doctor *d)
 {
-	int err;
-
-	if (port_free(SSH_PORT_FIRST, &err))
+	if (pp_port_free("127.0.0.1", SSH_PORT_FIRST))
 		report(d, "ports", ST_OK,
 		       xasprintf("127.0.0.1:%d is free (the first SSH port run tries)",
 				 SSH_PORT_FIRST),
 		       NULL);
 	else
 		report(d, "ports", ST_WARN,
-		       xasprintf("127.0.0.1:%d is not free (%s)", SSH_PORT_FIRST,
-				 strerror(err)),
+		       xasprintf("127.0.0.1:%d is in use", SSH_PORT_FIRST),
 		       xasprintf("nothing needed: run picks the next free port (or pass "
 				 "--ssh-port)"));
 }

@@ -131,7 +131,7 @@ int pp_qmp_open(struct pp_qmp *q, const char *path, int timeout_ms,
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	q->fd = pp_socket(AF_UNIX, SOCK_STREAM);
 	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(errno));

@@ -215,42 +215,6 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-/* Can QEMU's user-mode network bind addr:port?  (slirp binds with
- * SO_REUSEADDR, so a port in TIME_WAIT is free for it too.) */
-static bool port_free(const char *addr, unsigned int port)
-{
-	struct sockaddr_storage ss = { 0 };
-	socklen_t len;
-	int fd, one = 1;
-	bool ok;
-
-	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
-			return false;
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, !strcmp(addr, "localhost") ? "127.0.0.1" : addr,
-			      &s4->sin_addr) != 1)
-			return false;
-		len = sizeof(*s4);
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
-	close(fd);
-	return ok;
-}
-
 static bool is_qcow2(const char *path)
 {
 	unsigned char m[4] = { 0 };
@@ -475,10 +439,10 @@ int cmd_run(int argc, char **argv)
 	if (!ssh_port) {
 		json_int_t p = json_integer_value(json_object_get(prev, "ssh_port"));
 
-		if (p > 0 && p < 65536 && port_free("127.0.0.1", (unsigned int)p))
+		if (p > 0 && p < 65536 && pp_port_free("127.0.0.1", (unsigned int)p))
 			ssh_port = (unsigned long)p;
 		for (unsigned int p2 = SSH_PORT_FIRST; !ssh_port && p2 <= SSH_PORT_LAST; p2++)
-			if (port_free("127.0.0.1", p2))
+			if (pp_port_free("127.0.0.1", p2))
 				ssh_port = p2;
 		if (!ssh_port) {
 			pp_err("no free port for SSH in 127.0.0.1:%d-%d; pass --ssh-port",
@@ -486,7 +450,7 @@ int cmd_run(int argc, char **argv)
 			ret = PP_EXIT_BUSY;
 			goto out;
 		}
-	} else if (!o.dry_run && !port_free("127.0.0.1", (unsigned int)ssh_port)) {
+	} else if (!o.dry_run && !pp_port_free("127.0.0.1", (unsigned int)ssh_port)) {
 		pp_err("port %lu (127.0.0.1) is in use; choose another with --ssh-port",
 		       ssh_port);
 		ret = PP_EXIT_BUSY;
@@ -504,7 +468,7 @@ int cmd_run(int argc, char **argv)
 				ret = PP_EXIT_USAGE;
 				goto out;
 			}
-		if (!o.dry_run && !port_free(o.fwd[i].addr, o.fwd[i].host_port)) {
+		if (!o.dry_run && !pp_port_free(o.fwd[i].addr, o.fwd[i].host_port)) {
 			pp_err("port %u (%s) is in use; choose another host port in "
 			       "--forward %s:%u:%u", o.fwd[i].host_port, o.fwd[i].addr,
 			       o.fwd[i].addr, o.fwd[i].host_port, o.fwd[i].guest_port);

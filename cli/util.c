@@ -2,18 +2,30 @@
 /* pcipass launcher: messages, string vectors, sizes, files. */
 #include "cli.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 int pp_quiet;
+
+int pp_socket(int domain, int type)
+{
+	int fd = socket(domain, type, 0);
+
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
 
 static void vmsg(const char *tag, const char *fmt, va_list ap)
 {
@@ -406,6 +418,42 @@ char *tail_lines(const char *path, unsigned int n)
 	}
 	memmove(buf, p, strlen(p) + 1);
 	return buf;
+}
+
+/* Can QEMU's user-mode network bind addr:port?  (slirp binds with
+ * SO_REUSEADDR, so a port in TIME_WAIT is free for it too.) */
+bool pp_port_free(const char *addr, unsigned int port)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd, one = 1;
+	bool ok;
+
+	if (strchr(addr, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+			return false;
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, !strcmp(addr, "localhost") ? "127.0.0.1" : addr,
+			      &s4->sin_addr) != 1)
+			return false;
+		len = sizeof(*s4);
+	}
+	fd = pp_socket(ss.ss_family, SOCK_STREAM);
+	if (fd < 0)
+		return false;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+	close(fd);
+	return ok;
 }
 
 bool valid_name(const char *s)
