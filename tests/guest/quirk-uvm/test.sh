@@ -12,31 +12,25 @@
 # tests; nvme itself is not loaded) checks rewrites, untouched sizes,
 # anomalies, the disarm after repeated anomalies, both load orders,
 # unloads while armed, version refusal, and the debugfs counters.  Kernel
-# warnings fail the run (--warn-fatal).
+# warnings fail the run (--warn-fatal).  The checks that need no reload of
+# pcipass_dma are in tests/guest/lib/quirk-checks.sh, shared with the
+# image-boot test, which runs them inside the booted guest image.
 set -euo pipefail
 . "$PP_REPO/tests/guest/nvme/common.sh"
 
 ppd_module
 twins=()
 build_twin() { # NAME VERSION LAYOUT
-	local d=$PP_TEST_OUT/twin-$1
-	mkdir -p "$d"
-	cp "$PP_TEST_SRC/twin/Kbuild" "$PP_TEST_SRC/twin/nvidia.c" "$d/"
-	printf '#define TWIN_VERSION "%s"\n#define TWIN_LAYOUT %s\n' "$2" "$3" >"$d/twin_config.h"
-	"$PP_TESTBED/kbuild" "$d" modules W=1 >"$d/build.log" 2>&1 || { cat "$d/build.log"; exit 1; }
-	if grep -q 'warning:' "$d/build.log"; then
-		cat "$d/build.log"
-		echo "twin $1: compiler warnings"
-		exit 1
-	fi
-	twins+=(--file "$d/nvidia.ko:/lib/modules/twin/$1/nvidia.ko")
+	"$PP_TEST_SRC/twin/build" "$PP_TEST_OUT/twin-$1" "$2" "$3"
+	twins+=(--file "$PP_TEST_OUT/twin-$1/nvidia.ko:/lib/modules/twin/$1/nvidia.ko")
 }
 build_twin new 580.142 530
 build_twin old 520.56.06 520
 build_twin unk 470.256.02 530
 build_twin bad devel 530
 disk=$(ppd_disk quirk-uvm 8M)
-ppd_initramfs "$PP_TEST_SRC/init" "${twins[@]}"
+ppd_initramfs "$PP_TEST_SRC/init" "${twins[@]}" \
+	--file "$PP_REPO/tests/guest/lib/quirk-checks.sh:/lib/pcipass/quirk-checks.sh"
 "$PP_TESTBED/run-guest" --name quirk-uvm --initrd "$PP_TEST_OUT/initramfs.gz" \
 	--smp 2 --mem 512 --timeout 180 --warn-fatal -- \
 	-device pcipass-dart-port,id=dp0,chassis=1 \

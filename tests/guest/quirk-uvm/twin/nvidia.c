@@ -13,7 +13,7 @@
  * the struct layout are restated from nv_uvm_interface.h / nv_uvm_types.h
  * (open-gpu-kernel-modules; see docs/guest-quirks.md).
  *
- * twin_config.h (written by test.sh) sets
+ * twin_config.h (written by twin/build) sets
  *	TWIN_VERSION	MODULE_VERSION, e.g. "580.142"
  *	TWIN_LAYOUT	530: the 530..595 layout (pageSize NvU64 at +8)
  *			520: the 520 layout (pageSize NvU32 at +8)
