@@ -7,6 +7,7 @@
 
 #include "pcipass/cfgfilter.h"
 #include "pcipass/host.h"
+#include "pcipass/host_testhooks.h"
 #include "sim/sim.h"
 
 #if defined(__APPLE__) || defined(PCIPASS_FAKE_IOKIT)
@@ -124,8 +125,57 @@ out:
 	return h;
 }
 #define dext_create fake_dext_create
+
+/*
+ * The test hook behind QEMU's x-sim-unplug for backend=dext
+ * (host_testhooks.h): host id "pcie-tbS:..." is fake Thunderbolt root S;
+ * fakeiokit_unplug(S) does what a cable pull does on a Mac (the dext's
+ * Stop, kIOMessageServiceIsTerminated to the client's interest
+ * notifications; the client then raises PP_HOST_EV_GONE on its own).
+ * The slot's DART (the sim's, behind the fake) is read around it.
+ */
+int pp_host_fake_dext_unplug(const char *id, struct pp_host_test_unplug *r)
+{
+	struct pp_host_test_unplug u = { 0 };
+	struct pp_sim_inspect si;
+	struct pp_host *sim;
+	unsigned long slot;
+	char *e;
+
+	if (!fake_started)
+		return PP_ERR_NOENT;
+	if (!id || strncmp(id, "pcie-tb", 7) || id[7] < '0' || id[7] > '9')
+		return PP_ERR_INVAL;
+	slot = strtoul(id + 7, &e, 10);
+	if (*e != ':' || slot >= FAKEIOKIT_MAX_SLOTS)
+		return PP_ERR_INVAL;
+	sim = fakeiokit_sim((unsigned int)slot);
+	if (!sim)
+		return PP_ERR_INVAL;     /* no such root in this fake */
+	u.slot = (unsigned int)slot;
+	if (pp_sim_inspect(sim, 0, &si) == PP_OK) {
+		u.live_entries_before = si.dart.live_entries;
+		u.live_bytes_before = si.dart.live_bytes;
+	}
+	fakeiokit_unplug(u.slot);
+	if (pp_sim_inspect(sim, 0, &si) == PP_OK) {
+		u.live_entries_after = si.dart.live_entries;
+		u.live_bytes_after = si.dart.live_bytes;
+	}
+	if (r)
+		*r = u;
+	return PP_OK;
+}
 #else
 #define dext_create pp_host_dext_create
+
+/* No fake IOKit in this build (a real dext cannot be unplugged from here). */
+int pp_host_fake_dext_unplug(const char *id, struct pp_host_test_unplug *r)
+{
+	(void)id;
+	(void)r;
+	return PP_ERR_NOENT;
+}
 #endif
 
 struct pp_host *pp_host_create(const char *name, const char *args,

@@ -115,6 +115,9 @@ void pp_dext_free(struct pp_dext_client *c, void *p, size_t size)
 }
 
 static void vlog(struct pp_dext_dev *d, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vlog(struct pp_dext_dev *d, const char *fmt, va_list ap)
 {
 	char line[192];
 

@@ -68,6 +68,7 @@
 #include "hw/pcipass/pcipass.h"
 
 #include "pcipass/host.h"
+#include "pcipass/host_testhooks.h"
 #include "pcipass/passthru.h"
 #include "hosts/sim/sim.h"
 
@@ -178,7 +179,8 @@ static PCIPassHost *pcipass_host_get(const char *backend, const char *args,
     if (!h) {
         if (st == PP_ERR_NOENT) {
             error_setg(errp, "no host backend '%s' in this QEMU (\"sim\" "
-                       "everywhere, \"dext\" on macOS)", backend);
+                       "everywhere; \"dext\" on macOS, and for tests in "
+                       "the Linux build over the fake IOKit)", backend);
         } else if (st == PP_ERR_INVAL) {
             error_setg(errp, "host backend '%s' refused backend-args '%s' "
                        "(docs/host-interface.md lists its options)",
@@ -1557,8 +1559,13 @@ static char *pcipass_pci_get_guest_bdf(Object *obj, Error **errp)
 }
 
 /*
- * Test hook, sim backend only: pull the simulated Thunderbolt cable (every
- * function of the slot, as on a Mac).  Cannot be undone.
+ * Test hook: pull the simulated Thunderbolt cable (every function of the
+ * slot, as on a Mac).  Cannot be undone.  backend=sim: the sim slot goes;
+ * backend=dext (the Linux test build only, over the fake IOKit): the fake
+ * pulls the cable of the device's fake Thunderbolt root, the dext core
+ * runs its Stop and the dext client sees the service terminated.  Either
+ * way the backend raises PP_HOST_EV_GONE, which reaches
+ * pcipass_pci_set_gone() through irq_fd as a real unplug does.
  */
 static bool pcipass_pci_get_unplug(Object *obj, Error **errp)
 {
@@ -1577,8 +1584,26 @@ static void pcipass_pci_set_unplug(Object *obj, bool value, Error **errp)
         }
         return;
     }
+    if (p->host && !strcmp(p->host->backend, "dext")) {
+        struct pp_host_test_unplug u;
+        int st = pp_host_fake_dext_unplug(p->host_id, &u);
+
+        if (st != PP_OK) {
+            error_setg(errp, "x-sim-unplug with backend=dext needs the "
+                       "fake IOKit (Linux test build) and a pcie-tbS host "
+                       "id: %s", pp_status_name(st));
+            return;
+        }
+        info_report("%s: x-sim-unplug: pulled the cable of fake Thunderbolt "
+                    "root %u (backend dext); host DART %" PRIu64 " entries / "
+                    "%" PRIu64 " bytes before, %" PRIu64 " entries / %" PRIu64
+                    " bytes after the dext's Stop", pcipass_pci_name(p),
+                    u.slot, u.live_entries_before, u.live_bytes_before,
+                    u.live_entries_after, u.live_bytes_after);
+        return;
+    }
     if (!p->host || strcmp(p->host->backend, "sim")) {
-        error_setg(errp, "x-sim-unplug works with backend=sim only");
+        error_setg(errp, "x-sim-unplug works with backend=sim or dext only");
         return;
     }
     pp_sim_unplug(p->host->h);
@@ -1649,7 +1674,8 @@ static void pcipass_pci_class_init(ObjectClass *klass, const void *data)
                                    pcipass_pci_get_unplug,
                                    pcipass_pci_set_unplug);
     object_class_property_set_description(klass, "x-sim-unplug",
-        "Test hook (backend=sim): unplug the simulated slot; cannot be undone");
+        "Test hook (backend=sim, or dext over the fake IOKit): unplug the "
+        "simulated slot; cannot be undone");
     for (i = 0; i < ARRAY_SIZE(pcipass_pci_stat_names); i++) {
         object_class_property_add(klass, pcipass_pci_stat_names[i], "uint64",
                                   pcipass_pci_get_stat, NULL, NULL,
