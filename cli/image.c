@@ -627,6 +627,19 @@ static int check_target(struct import *im)
 	return rc;
 }
 
+/* The start of every build or import: a name that may be (re)placed, and
+ * the store's lock.  On failure im is freed and the exit code returned. */
+static int import_begin(struct import *im, int *lock)
+{
+	int rc = check_target(im);
+
+	if (!rc && (*lock = store_lock(im->p)) < 0)
+		rc = PP_EXIT_BUSY;
+	if (rc)
+		import_free(im);
+	return rc;
+}
+
 static int make_stage(struct import *im)
 {
 	im->stage = xasprintf("%s/.tmp-%s-%ld", im->p->images, im->name, (long)getpid());
@@ -1266,14 +1279,8 @@ static int image_build(const struct pp_paths *p, int argc, char **argv)
 	im.name = name;
 	im.force = force;
 	im.user = user;
-	if ((rc = check_target(&im))) {
-		import_free(&im);
+	if ((rc = import_begin(&im, &lock)))
 		return rc;
-	}
-	if ((lock = store_lock(p)) < 0) {
-		import_free(&im);
-		return PP_EXIT_BUSY;
-	}
 	rc = make_stage(&im);
 	if (rc)
 		goto done;
@@ -1371,14 +1378,8 @@ static int image_import(const struct pp_paths *p, int argc, char **argv)
 	}
 	im.name = name;
 	im.force = force;
-	if ((rc = check_target(&im))) {
-		import_free(&im);
+	if ((rc = import_begin(&im, &lock)))
 		return rc;
-	}
-	if ((lock = store_lock(p)) < 0) {
-		import_free(&im);
-		return PP_EXIT_BUSY;
-	}
 	if (is_url(src)) {
 		im.source = xstrdup(src);
 		rc = import_url(&im, src, sha);
