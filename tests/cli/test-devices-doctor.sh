@@ -203,7 +203,7 @@ s.bind(("127.0.0.1", 2222)); s.listen(1); print("bound", flush=True); time.sleep
 	out=$(PCIPASS_QEMU=$tbq "$pp" doctor 2>&1); rc=$?
 	expect "with 127.0.0.1:2222 busy doctor still exits 0 (got $rc)" test $rc -eq 0
 	expect "... and warns on the ports line, saying run picks the next" \
-		grep -qE '^warn +ports: 127.0.0.1:2222 is not free .* -- .*run picks the next free port' <<<"$out"
+		grep -qE '^warn +ports: 127.0.0.1:2222 is in use -- .*run picks the next free port' <<<"$out"
 	if [ -n "$holder" ]; then
 		kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null; holder=
 	fi
