@@ -139,6 +139,28 @@ expect 0 "run --device none, paused guest"
 pp stop paused --timeout 3 --kill-timeout 5
 expect 0 "stop escalates to SIGTERM when the guest ignores the powerdown" "SIGTERM"
 
+# ---- the foreground: QEMU on the terminal, run waits for it ----------------
+"$pcipass" run fg --device none -- -S </dev/null >"$T/fg.out" 2>"$T/fg.err" &
+fgpid=$!
+pids+=($fgpid)
+for _ in $(seq 1 100); do [ -S "$vms/fg/qmp.sock" ] && [ -f "$vms/fg/vm.json" ] && break; sleep 0.2; done
+pp status fg --json
+st=$(json 'd["state"]' 2>/dev/null)
+if [ "$rc" = 0 ] && { [ "$st" = prelaunch ] || [ "$st" = paused ]; }; then
+	ok "foreground run: the VM answers status ($st) while run waits"
+else
+	nok "foreground status: $(cat "$T/out")"
+fi
+pp stop fg --timeout 2
+wait "$fgpid"
+fgrc=$?
+if [ "$rc" = 0 ] && [ "$fgrc" = 0 ] && [ ! -e "$vms/fg/qemu.pid" ] && [ ! -e "$vms/fg/qmp.sock" ]; then
+	ok "foreground run returns 0 when QEMU is stopped, and cleans up"
+else
+	nok "foreground run: stop $rc, run $fgrc"; cat "$T/fg.err"
+fi
+rm -rf "$vms/fg"
+
 # ---- a crash: stale pidfile and socket -----------------------------------------
 pp run crash --detach --device none -- -S
 pid=$(cat "$vms/crash/qemu.pid" 2>/dev/null)
