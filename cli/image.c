@@ -1235,6 +1235,67 @@ static const char *const help_prune =
 	"  --all        remove 'default' too when no VM uses it\n"
 	"  --dry-run    say what would be removed, remove nothing\n";
 
+/* Is image NAME whole and built by image/build from the inputs given now?
+ * (image/build --print-entry names the cache entry those inputs map to;
+ * image.json's source records the entry the image came from.) */
+static bool image_built_from_current(const struct pp_paths *p, const char *name,
+				     const char *src, const char *size,
+				     const char *user, const char *key)
+{
+	struct strvec av = { 0 };
+	struct pp_image img;
+	char *dir = pp_image_dir(p, name), *why = NULL, *entry = NULL, *want;
+	json_t *meta;
+	bool same = false;
+
+	if (!is_dir(dir) || pp_image_open(p, name, &img, &why)) {
+		free(dir);
+		free(why);
+		return false;
+	}
+	pp_image_free(&img);
+	sv_pushf(&av, "%s/image/build", src);
+	sv_push(&av, "--print-entry");
+	if (size) {
+		sv_push(&av, "--size");
+		sv_push(&av, size);
+	}
+	if (user) {
+		sv_push(&av, "--user");
+		sv_push(&av, user);
+	}
+	if (key) {
+		sv_push(&av, "--ssh-pubkey");
+		sv_push(&av, key);
+	}
+	meta = load_meta(dir, &why);
+	if (meta && !run(sv_argv(&av), &entry) && entry) {
+		entry[strcspn(entry, "\n")] = '\0';
+		want = xasprintf("image/build %s", entry);
+		same = *entry && !strcmp(meta_str(meta, "source", ""), want) &&
+		       file_exists(entry);
+		free(want);
+	}
+	json_decref(meta);
+	free(entry);
+	free(why);
+	free(dir);
+	sv_free(&av);
+	return same;
+}
+
+static bool image_from_build(const struct pp_paths *p, const char *name)
+{
+	char *dir = pp_image_dir(p, name), *why = NULL;
+	json_t *meta = is_dir(dir) ? load_meta(dir, &why) : NULL;
+	bool r = meta && !strncmp(meta_str(meta, "source", ""), "image/build ", 12);
+
+	json_decref(meta);
+	free(why);
+	free(dir);
+	return r;
+}
+
 static int image_build(const struct pp_paths *p, int argc, char **argv)
 {
 	const char *name = PP_DEFAULT_IMAGE, *size = NULL, *user = NULL, *key = NULL;
@@ -1275,6 +1336,19 @@ static int image_build(const struct pp_paths *p, int argc, char **argv)
 		       "and this pcipass was installed without it; import a built "
 		       "image instead: pcipass image import BUNDLE|URL|DIR");
 		return PP_EXIT_ENV;
+	}
+	if (!force && image_built_from_current(p, name, src, size, user,
+					       key ? keyabs : NULL)) {
+		pp_info("image '%s' is up to date (image/build's inputs have not "
+			"changed; --force rebuilds it)", name);
+		return PP_EXIT_OK;
+	}
+	/* an image image/build made is brought up to date in place (never
+	 * under a VM: check_target refuses that); one imported from elsewhere
+	 * is replaced only with --force */
+	if (!force && image_from_build(p, name)) {
+		pp_info("image '%s' was built from other inputs: rebuilding it", name);
+		force = true;
 	}
 	im.name = name;
 	im.force = force;
