@@ -67,7 +67,11 @@ rp=(-device pcie-root-port,id=rp1,chassis=1)
 refuse "no host=" "must name the host function" "${rp[@]}" -device pcipass-pci,bus=rp1
 refuse "an unknown host function" "no host function 'sim0:02:00.0'" \
 	"${rp[@]}" -device pcipass-pci,host=sim0:02:00.0,bus=rp1
-refuse "the dext backend on Linux" "no host backend 'dext'" \
+refuse "an unknown backend" "no host backend 'nosuch'" \
+	"${rp[@]}" -device pcipass-pci,backend=nosuch,host=sim0:01:00.0,bus=rp1
+# on Linux "dext" is the IOKit client over the fake IOKit (tests only): its
+# functions are the fake's, and an unknown one is named with the list
+refuse "an unknown dext function" "no host function 'x:01:00.0' (backend dext has: pcie-tb0:01:00.0)" \
 	"${rp[@]}" -device pcipass-pci,backend=dext,host=x:01:00.0,bus=rp1
 refuse "bad backend-args" "refused backend-args" \
 	"${rp[@]}" -device pcipass-pci,host=sim0:01:00.0,backend-args=vram=3M,bus=rp1
