@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "hostdev.h"
 #include "image.h"
+#include "spawn.h"
 #include "vm.h"
 
 #include <arpa/inet.h>
@@ -95,89 +96,13 @@ static void report(struct doctor *d, const char *layer, enum status st,
  */
 static int run_capture(char *const argv[], char **out, int timeout_s)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = xcalloc(1, cap);
-	int pfd[2], status = 0, rc;
-	bool timed_out = false;
-	time_t deadline;
-	pid_t pid;
+	struct pp_spawn o = { .stdin_null = true, .capture = true, .merge_stderr = true,
+			      .timeout_s = timeout_s, .max_out = RUN_MAX_OUT };
+	int rc = pp_spawn(argv, &o, out);
 
-	*out = buf;
-	if (pipe(pfd))
-		return -errno;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		close(pfd[0]);
-		close(pfd[1]);
-		return rc;
-	}
-	if (!pid) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			close(null);
-		}
-		dup2(pfd[1], STDOUT_FILENO);
-		dup2(pfd[1], STDERR_FILENO);
-		close(pfd[0]);
-		close(pfd[1]);
-		execvp(argv[0], argv);
-		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	deadline = time(NULL) + timeout_s;
-	for (;;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		time_t now = time(NULL);
-		ssize_t n;
-		char chunk[4096];
-
-		if (now >= deadline) {
-			timed_out = true;
-			kill(pid, SIGKILL);
-			break;
-		}
-		rc = poll(&p, 1, (int)(deadline - now) * 1000);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0)
-			continue;	/* timeout: caught at the top */
-		n = read(pfd[0], chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (len + (size_t)n + 1 > cap && cap < RUN_MAX_OUT + 1) {
-			while (len + (size_t)n + 1 > cap && cap < RUN_MAX_OUT + 1)
-				cap *= 2;
-			char *nb = realloc(buf, cap);
-
-			if (!nb) {
-				kill(pid, SIGKILL);
-				break;
-			}
-			buf = nb;
-			*out = buf;
-		}
-		if (len + (size_t)n + 1 <= cap) {
-			memcpy(buf + len, chunk, (size_t)n);
-			len += (size_t)n;
-			buf[len] = '\0';
-		}
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (timed_out)
-		return -ETIMEDOUT;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -ECHILD;
+	if (!*out)
+		*out = xcalloc(1, 1);
+	return rc;
 }
 
 /* The first non-empty line of s (allocated), or NULL. */

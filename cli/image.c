@@ -10,6 +10,7 @@
  * prune hold a flock on images/.lock so prune never removes a stage in use.
  */
 #include "image.h"
+#include "spawn.h"
 #include "fetch.h"
 
 #include <dirent.h>
@@ -53,67 +54,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Runs argv (PATH lookup), stdout captured into *out when out != NULL,
- * stderr passed through.  Exit status, 128+signal, or -1. */
+ * stderr passed through (image/build's progress).  Exit status, 128+signal,
+ * or negative. */
 static int run(char *const argv[], char **out)
 {
-	int pfd[2] = { -1, -1 }, status;
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	pid_t pid;
+	struct pp_spawn o = { .capture = out != NULL };
 
-	if (out && pipe(pfd))
-		return -1;
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		if (out) {
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		return -1;
-	}
-	if (!pid) {
-		if (out) {
-			dup2(pfd[1], STDOUT_FILENO);
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "pcipass: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	if (out) {
-		close(pfd[1]);
-		for (;;) {
-			if (len + 4096 + 1 > cap) {
-				cap = cap ? cap * 2 : 16384;
-				char *nb = realloc(buf, cap);
-
-				if (!nb)
-					abort();
-				buf = nb;
-			}
-			ssize_t r = read(pfd[0], buf + len, cap - len - 1);
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-		}
-		close(pfd[0]);
-		if (!buf)
-			buf = xcalloc(1, 1);
-		buf[len] = '\0';
-		*out = buf;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
+	return pp_spawn(argv, &o, out);
 }
 
 static void on_signal(int sig)

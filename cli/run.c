@@ -9,6 +9,7 @@
 #include "hostdev.h"
 #include "image.h"
 #include "qmp.h"
+#include "spawn.h"
 #include "vm.h"
 #include "vmstate.h"
 
@@ -226,30 +227,6 @@ static bool is_qcow2(const char *path)
 	q = read(fd, m, 4) == 4 && !memcmp(m, "QFI\xfb", 4);
 	close(fd);
 	return q;
-}
-
-/* Runs a command, output to log (appended); its exit status or -1. */
-static int run_tool(char *const argv[], const char *log)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static char *exit_reason(int st)
@@ -572,7 +549,7 @@ int cmd_run(int argc, char **argv)
 		/* re-checked under the lock: a prune may have run meanwhile */
 		made = file_exists(img.disk);
 		unlink(tmp);
-		made = made && run_tool(ia, st.qemu_log) == 0 && !rename(tmp, st.overlay);
+		made = made && pp_spawn(ia, &(struct pp_spawn){ .log = st.qemu_log }, NULL) == 0 && !rename(tmp, st.overlay);
 		close(slock);
 		if (!made) {
 			char *t = tail_lines(st.qemu_log, 5);
