@@ -1182,6 +1182,25 @@ static const char *const help_prune =
 	"  --all        remove 'default' too when no VM uses it\n"
 	"  --dry-run    say what would be removed, remove nothing\n";
 
+/* image/build and the options that choose its cache entry */
+static void builder_args(struct strvec *av, const char *src, const char *size,
+			 const char *user, const char *key)
+{
+	sv_pushf(av, "%s/image/build", src);
+	if (size) {
+		sv_push(av, "--size");
+		sv_push(av, size);
+	}
+	if (user) {
+		sv_push(av, "--user");
+		sv_push(av, user);
+	}
+	if (key) {
+		sv_push(av, "--ssh-pubkey");
+		sv_push(av, key);
+	}
+}
+
 /* Is image NAME whole and built by image/build from the inputs given now?
  * (image/build --print-entry names the cache entry those inputs map to;
  * image.json's source records the entry the image came from.) */
@@ -1201,20 +1220,8 @@ static bool image_built_from_current(const struct pp_paths *p, const char *name,
 		return false;
 	}
 	pp_image_free(&img);
-	sv_pushf(&av, "%s/image/build", src);
+	builder_args(&av, src, size, user, key);
 	sv_push(&av, "--print-entry");
-	if (size) {
-		sv_push(&av, "--size");
-		sv_push(&av, size);
-	}
-	if (user) {
-		sv_push(&av, "--user");
-		sv_push(&av, user);
-	}
-	if (key) {
-		sv_push(&av, "--ssh-pubkey");
-		sv_push(&av, key);
-	}
 	meta = load_meta(dir, &why);
 	if (meta && !run(sv_argv(&av), &entry) && entry) {
 		entry[strcspn(entry, "\n")] = '\0';
@@ -1306,21 +1313,9 @@ static int image_build(const struct pp_paths *p, int argc, char **argv)
 	if (rc)
 		goto done;
 	out = xasprintf("%s/.tmp-%s-%ld-build", p->images, name, (long)getpid());
-	sv_pushf(&av, "%s/image/build", src);
+	builder_args(&av, src, size, user, key ? keyabs : NULL);
 	sv_push(&av, "--out");
 	sv_push(&av, out);
-	if (size) {
-		sv_push(&av, "--size");
-		sv_push(&av, size);
-	}
-	if (user) {
-		sv_push(&av, "--user");
-		sv_push(&av, user);
-	}
-	if (key) {
-		sv_push(&av, "--ssh-pubkey");
-		sv_push(&av, keyabs);
-	}
 	pp_info("building with %s/image/build (progress below)", src);
 	st = run(sv_argv(&av), &entry);
 	if (st || pp_fetch_interrupted) {
