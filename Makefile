@@ -150,7 +150,7 @@ test:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(B) -path $(B)/testbed -prune -o -name '*.d' -type f -print 2>/dev/null)
 -include testbed/testbed.mk
 -include demo.mk
 
