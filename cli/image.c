@@ -81,8 +81,12 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* flock on images/.lock: -1 (error printed) or the fd to close. */
-static int store_lock(const struct pp_paths *p)
+/*
+ * flock on images/.lock (op LOCK_EX or LOCK_SH), retried every 100 ms up to
+ * tries times: the fd to close, or -1 with an error printed that says who
+ * holds it.
+ */
+static int store_flock(const struct pp_paths *p, int op, int tries)
 {
 	char *path = xasprintf("%s/.lock", p->images);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -92,12 +96,19 @@ static int store_lock(const struct pp_paths *p)
 		free(path);
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		if (errno == EWOULDBLOCK)
+	for (int i = 0; flock(fd, op | LOCK_NB); i++) {
+		if (errno == EWOULDBLOCK && i < tries) {
+			usleep(100 * 1000);
+			continue;
+		}
+		if (errno != EWOULDBLOCK)
+			pp_err("cannot lock %s: %s", path, strerror(errno));
+		else if (op == LOCK_EX)
 			pp_err("another 'pcipass image' build, import or prune is running "
 			       "(%s is locked); try again when it is done", path);
 		else
-			pp_err("cannot lock %s: %s", path, strerror(errno));
+			pp_err("the image store is busy (an image build, import or prune "
+			       "holds %s); try again when it is done", path);
 		close(fd);
 		free(path);
 		return -1;
@@ -106,29 +117,16 @@ static int store_lock(const struct pp_paths *p)
 	return fd;
 }
 
+/* build, import and prune: exclusive, and never waiting */
+static int store_lock(const struct pp_paths *p)
+{
+	return store_flock(p, LOCK_EX, 0);
+}
+
+/* a prune or an import holds it for seconds: wait up to 10 s */
 int pp_image_store_lock_shared(const struct pp_paths *p)
 {
-	char *path = xasprintf("%s/.lock", p->images);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		pp_err("cannot open %s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	/* a prune or an import holds it for seconds; wait that long */
-	for (int i = 0; flock(fd, LOCK_SH | LOCK_NB); i++) {
-		if (errno != EWOULDBLOCK || i == 100) {
-			pp_err("the image store is busy (an image build, import or prune "
-			       "holds %s); try again when it is done", path);
-			close(fd);
-			free(path);
-			return -1;
-		}
-		usleep(100 * 1000);
-	}
-	free(path);
-	return fd;
+	return store_flock(p, LOCK_SH, 100);
 }
 
 /* ---- the installed images ---- */
