@@ -548,8 +548,44 @@ static bool lg_fill_check(const void *p, size_t len, u32 pat)
 
 #define LG_POISON	0xa5c3e17bu
 
-static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
+/* runs a selftest phase of n descriptors, size bytes each, and records its time */
+static int lg_st_phase(struct lg_dev *ld, struct lg_selftest *st, const struct lg_desc *d,
+		       u32 n, size_t size, u64 *bytes, u64 *ns)
 {
+	u64 irq_ns;
+	int ret;
+
+	ret = lg_run(ld, d, n, n * size, &irq_ns, NULL);
+	if (ret)
+		return ret;
+	st->descriptors += n;
+	*bytes = (u64)n * size;
+	*ns = irq_ns;
+	return 0;
+}
+
+/* compares the n destination buffers with the pattern of their sources */
+static void lg_st_verify(struct lg_dev *ld, struct lg_selftest *st, struct lg_buf *dst, u32 n,
+			 size_t size)
+{
+	u64 t = ktime_get_ns(), bad, first;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		lg_sync_cpu(ld, &dst[i]);
+		first = 0;
+		bad = lg_pattern_check(dst[i].cpu, size, lg_seed(st->seed, i), &first);
+		if (bad && !st->mismatches)
+			st->first_mismatch = (u64)i << 32 | first;
+		st->mismatches += bad;
+		st->bytes_verified += size;
+	}
+	st->ns_verify_cpu += ktime_get_ns() - t;
+}
+
+static int lg_selftest(struct lg_dev *ld, void *arg)
+{
+	struct lg_selftest *st = arg;
 	struct device *dev = &ld->pdev->dev;
 	bool coherent = st->flags & LG_ST_COHERENT;
 	u32 n = st->count, i, k, iters = st->rtt_iters ? st->rtt_iters : 32;
@@ -557,7 +593,7 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 	struct lg_buf *src = NULL, *dst = NULL;
 	struct lg_desc *d = NULL;
 	u64 *samp = NULL, *wake = NULL;
-	u64 c0, e0, errs0, t, irq_ns, bad, first;
+	u64 c0, e0, errs0, t;
 	int ret;
 
 	if (!st->flags)
@@ -635,12 +671,9 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 		for (i = 0; i < n; i++)
 			lg_desc_set(&d[i], SIMGPU_OP_COPY_S2V, 0, size, src[i].bus,
 				    (u64)i * stride);
-		ret = lg_run(ld, d, n, n * size, &irq_ns, NULL);
+		ret = lg_st_phase(ld, st, d, n, size, &st->bytes_s2v, &st->ns_s2v);
 		if (ret)
 			goto out;
-		st->descriptors += n;
-		st->bytes_s2v = (u64)n * size;
-		st->ns_s2v = irq_ns;
 
 		/* spot-check VRAM through the BAR1 mapping: first, middle, last word */
 		for (i = 0; i < n; i++) {
@@ -661,24 +694,10 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 		for (i = 0; i < n; i++)
 			lg_desc_set(&d[i], SIMGPU_OP_COPY_V2S, 0, size, (u64)i * stride,
 				    dst[i].bus);
-		ret = lg_run(ld, d, n, n * size, &irq_ns, NULL);
+		ret = lg_st_phase(ld, st, d, n, size, &st->bytes_v2s, &st->ns_v2s);
 		if (ret)
 			goto out;
-		st->descriptors += n;
-		st->bytes_v2s = (u64)n * size;
-		st->ns_v2s = irq_ns;
-
-		t = ktime_get_ns();
-		for (i = 0; i < n; i++) {
-			lg_sync_cpu(ld, &dst[i]);
-			first = 0;
-			bad = lg_pattern_check(dst[i].cpu, size, lg_seed(st->seed, i), &first);
-			if (bad && !st->mismatches)
-				st->first_mismatch = (u64)i << 32 | first;
-			st->mismatches += bad;
-			st->bytes_verified += size;
-		}
-		st->ns_verify_cpu += ktime_get_ns() - t;
+		lg_st_verify(ld, st, dst, n, size);
 	}
 
 	if (st->flags & LG_ST_S2S) {
@@ -692,24 +711,10 @@ static int lg_selftest(struct lg_dev *ld, struct lg_selftest *st)
 		st->descriptors += n;
 		for (i = 0; i < n; i++)
 			lg_desc_set(&d[i], SIMGPU_OP_COPY_S2S, 0, size, src[i].bus, dst[i].bus);
-		ret = lg_run(ld, d, n, n * size, &irq_ns, NULL);
+		ret = lg_st_phase(ld, st, d, n, size, &st->bytes_s2s, &st->ns_s2s);
 		if (ret)
 			goto out;
-		st->descriptors += n;
-		st->bytes_s2s = (u64)n * size;
-		st->ns_s2s = irq_ns;
-
-		t = ktime_get_ns();
-		for (i = 0; i < n; i++) {
-			lg_sync_cpu(ld, &dst[i]);
-			first = 0;
-			bad = lg_pattern_check(dst[i].cpu, size, lg_seed(st->seed, i), &first);
-			if (bad && !st->mismatches)
-				st->first_mismatch = (u64)i << 32 | first;
-			st->mismatches += bad;
-			st->bytes_verified += size;
-		}
-		st->ns_verify_cpu += ktime_get_ns() - t;
+		lg_st_verify(ld, st, dst, n, size);
 	}
 
 	if (st->flags & LG_ST_MEMCPY) {
@@ -779,8 +784,9 @@ out:
 
 /* ---- fault injection ------------------------------------------------------------ */
 
-static int lg_fault(struct lg_dev *ld, struct lg_fault *f)
+static int lg_fault(struct lg_dev *ld, void *arg)
 {
+	struct lg_fault *f = arg;
 	struct device *dev = &ld->pdev->dev;
 	u64 len = f->len ? f->len : SZ_16K, addr = f->addr ? f->addr : LG_FAULT_DEFAULT_ADDR;
 	u64 e0 = lg_count(ld, LG_VEC_ERROR), c0 = lg_count(ld, LG_VEC_COMPLETION), t0, seq;
@@ -846,8 +852,9 @@ static int lg_fault(struct lg_dev *ld, struct lg_fault *f)
 }
 
 /* A bus address that was valid once: map, unmap, free. */
-static int lg_stale(struct lg_dev *ld, struct lg_stale *s)
+static int lg_stale(struct lg_dev *ld, void *arg)
 {
+	struct lg_stale *s = arg;
 	struct lg_buf b = {};
 	u64 len = s->len ? s->len : SZ_64K;
 	int ret;
@@ -884,8 +891,9 @@ static u32 lg_pba0(struct lg_dev *ld)
 	return readl(ld->regs + (pba & PCI_MSIX_PBA_OFFSET));
 }
 
-static int lg_latch(struct lg_dev *ld, struct lg_latch *l)
+static int lg_latch(struct lg_dev *ld, void *arg)
 {
+	struct lg_latch *l = arg;
 	struct device *dev = &ld->pdev->dev;
 	struct lg_vec *v = &ld->vec[LG_VEC_COMPLETION];
 	void __iomem *ctrl = lg_msix_ctrl(ld, v->idx);
@@ -968,8 +976,9 @@ static int lg_latch(struct lg_dev *ld, struct lg_latch *l)
 
 /* ---- every vector through IRQ_TRIGGER ------------------------------------------- */
 
-static int lg_irqtest(struct lg_dev *ld, struct lg_irqtest *it)
+static int lg_irqtest(struct lg_dev *ld, void *arg)
 {
+	struct lg_irqtest *it = arg;
 	u32 iters = it->iters ? it->iters : 8, r, vi, n = 0;
 	u64 *samp;
 
@@ -1003,8 +1012,9 @@ static int lg_irqtest(struct lg_dev *ld, struct lg_irqtest *it)
 
 /* ---- register and VRAM access costs --------------------------------------------- */
 
-static int lg_barbench(struct lg_dev *ld, struct lg_barbench *b)
+static int lg_barbench(struct lg_dev *ld, void *arg)
 {
+	struct lg_barbench *b = arg;
 	u32 iters = b->reg_iters ? b->reg_iters : 2000, i, last = 0, rd = 0;
 	u64 bytes = b->vram_bytes ? b->vram_bytes : SZ_4M, t, off, bad = 0;
 	void __iomem *scratch = ld->regs + SIMGPU_REG_SCRATCH;
@@ -1038,8 +1048,9 @@ static int lg_barbench(struct lg_dev *ld, struct lg_barbench *b)
 
 /* ---- info ------------------------------------------------------------------------- */
 
-static void lg_info(struct lg_dev *ld, struct lg_info *in)
+static int lg_info(struct lg_dev *ld, void *arg)
 {
+	struct lg_info *in = arg;
 	struct pci_dev *pdev = ld->pdev;
 	struct lg_aud *a;
 	int i;
@@ -1097,6 +1108,29 @@ static void lg_info(struct lg_dev *ld, struct lg_info *in)
 		in->audio_probe_irq_ok = a->probe_irq_ok;
 	}
 	mutex_unlock(&lg_aud_lock);
+	return 0;
+}
+
+/* ---- audio function and engine reset -------------------------------------------- */
+
+static int lg_audio_test(struct lg_dev *ld, void *arg)
+{
+	struct lg_audio *au = arg;
+	struct lg_aud *a;
+
+	if (au->iters > 1000)
+		return -EINVAL;
+	mutex_lock(&lg_aud_lock);
+	a = lg_aud_find_sibling(ld->pdev);
+	if (a)
+		lg_aud_test(a, au);
+	mutex_unlock(&lg_aud_lock);
+	return a ? 0 : -ENODEV;
+}
+
+static int lg_reset(struct lg_dev *ld, void *arg)
+{
+	return lg_engine_reset(ld) ? 0 : -EIO;
 }
 
 /* ---- misc device ------------------------------------------------------------------ */
@@ -1124,23 +1158,43 @@ static int lg_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * The ioctls.  The argument struct (_IOC_SIZE of the command) is copied in
+ * for _IOC_WRITE and back out for _IOC_READ; the handler runs under ld->lock
+ * while the device is bound and, unless any_state, its engine answers.
+ */
+static const struct lg_ioctl_desc {
+	unsigned int cmd;
+	int (*fn)(struct lg_dev *ld, void *arg);
+	bool any_state;		/* also with the engine dead (INFO reports it) */
+} lg_ioctls[] = {
+	{ LG_IOC_INFO,		lg_info, true },
+	{ LG_IOC_SELFTEST,	lg_selftest },
+	{ LG_IOC_FAULT,		lg_fault },
+	{ LG_IOC_STALE_ADDR,	lg_stale },
+	{ LG_IOC_LATCH,		lg_latch },
+	{ LG_IOC_IRQTEST,	lg_irqtest },
+	{ LG_IOC_BARBENCH,	lg_barbench },
+	{ LG_IOC_AUDIO,		lg_audio_test },
+	{ LG_IOC_RESET,		lg_reset },
+};
+
 static long lg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	const struct lg_ioctl_desc *io = NULL;
 	struct lg_dev *ld = file->private_data;
 	void __user *up = (void __user *)arg;
 	size_t sz = _IOC_SIZE(cmd);
 	void *buf = NULL;
+	unsigned int i;
 	long ret;
 
-	switch (cmd) {
-	case LG_IOC_INFO:
-	case LG_IOC_SELFTEST:
-	case LG_IOC_FAULT:
-	case LG_IOC_STALE_ADDR:
-	case LG_IOC_LATCH:
-	case LG_IOC_IRQTEST:
-	case LG_IOC_BARBENCH:
-	case LG_IOC_AUDIO:
+	for (i = 0; i < ARRAY_SIZE(lg_ioctls); i++)
+		if (lg_ioctls[i].cmd == cmd)
+			io = &lg_ioctls[i];
+	if (!io)
+		return -ENOTTY;
+	if (sz) {
 		buf = kzalloc(sz, GFP_KERNEL);
 		if (!buf)
 			return -ENOMEM;
@@ -1148,67 +1202,16 @@ static long lg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			kfree(buf);
 			return -EFAULT;
 		}
-		break;
-	case LG_IOC_RESET:
-		break;
-	default:
-		return -ENOTTY;
 	}
 
 	if (mutex_lock_interruptible(&ld->lock)) {
 		kfree(buf);
 		return -ERESTARTSYS;
 	}
-	if (ld->gone || (cmd != LG_IOC_INFO && !lg_alive(ld))) {
+	if (ld->gone || (!io->any_state && !lg_alive(ld)))
 		ret = -ENODEV;
-		goto unlock;
-	}
-	switch (cmd) {
-	case LG_IOC_INFO:
-		lg_info(ld, buf);
-		ret = 0;
-		break;
-	case LG_IOC_SELFTEST:
-		ret = lg_selftest(ld, buf);
-		break;
-	case LG_IOC_FAULT:
-		ret = lg_fault(ld, buf);
-		break;
-	case LG_IOC_STALE_ADDR:
-		ret = lg_stale(ld, buf);
-		break;
-	case LG_IOC_LATCH:
-		ret = lg_latch(ld, buf);
-		break;
-	case LG_IOC_IRQTEST:
-		ret = lg_irqtest(ld, buf);
-		break;
-	case LG_IOC_BARBENCH:
-		ret = lg_barbench(ld, buf);
-		break;
-	case LG_IOC_AUDIO: {
-		struct lg_audio *au = buf;
-		struct lg_aud *a;
-
-		if (au->iters > 1000) {
-			ret = -EINVAL;
-			break;
-		}
-		mutex_lock(&lg_aud_lock);
-		a = lg_aud_find_sibling(ld->pdev);
-		if (a)
-			lg_aud_test(a, au);
-		mutex_unlock(&lg_aud_lock);
-		ret = a ? 0 : -ENODEV;
-		break;
-	}
-	case LG_IOC_RESET:
-		ret = lg_engine_reset(ld) ? 0 : -EIO;
-		break;
-	default:
-		ret = -ENOTTY;
-	}
-unlock:
+	else
+		ret = io->fn(ld, buf);
 	mutex_unlock(&ld->lock);
 	/* results are useful even when the operation failed */
 	if (buf && (_IOC_DIR(cmd) & _IOC_READ) && (ret == 0 || ret == -EIO || ret == -ETIMEDOUT) &&

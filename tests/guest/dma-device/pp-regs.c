@@ -19,7 +19,6 @@
  *
  * Usage: pp-regs VENDOR:DEVICE-of-the-managed-function
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -32,125 +31,9 @@
 
 /* The protocol constants, from core/include/pcipass/proto.h. */
 #include "pcipass/proto.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                  \
-	do {                                                              \
-		checks++;                                                 \
-		if (cond) {                                               \
-			printf("ok   ");                                  \
-		} else {                                                  \
-			printf("FAIL ");                                  \
-			failures++;                                       \
-		}                                                         \
-		printf(__VA_ARGS__);                                      \
-		printf("\n");                                             \
-	} while (0)
-
-#define CHECK_EQ(got, want, what)                                         \
-	do {                                                              \
-		uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want);     \
-		CHECK(g_ == w_, "%s: 0x%" PRIx64 " (expected 0x%" PRIx64 ")", \
-		      what, g_, w_);                                      \
-	} while (0)
+#include "pp-guest.h"           /* tests/guest/lib: CHECK, MMIO, sysfs */
 
 static volatile uint8_t *bar;
-
-static uint32_t rd32(unsigned int off)
-{
-	return *(volatile uint32_t *)(bar + off);
-}
-
-static uint64_t rd64(unsigned int off)
-{
-	return *(volatile uint64_t *)(bar + off);
-}
-
-static void wr32(unsigned int off, uint32_t v)
-{
-	*(volatile uint32_t *)(bar + off) = v;
-	__asm__ volatile("dsb sy" ::: "memory");
-}
-
-static void wr64(unsigned int off, uint64_t v)
-{
-	/* One 8-byte store (str x), as writeq() does. */
-	*(volatile uint64_t *)(bar + off) = v;
-	__asm__ volatile("dsb sy" ::: "memory");
-}
-
-static int read_hex(const char *path, unsigned int *v)
-{
-	FILE *f = fopen(path, "r");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%x", v) == 1;
-	fclose(f);
-	return ok ? 0 : -1;
-}
-
-/* First PCI function with this vendor:device; its sysfs name in name[]. */
-static int find_dev(unsigned int ven, unsigned int dev, char *name,
-		    size_t len)
-{
-	DIR *d = opendir("/sys/bus/pci/devices");
-	struct dirent *e;
-	int found = -1;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		char p[512];
-		unsigned int v, id;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor",
-			 e->d_name);
-		if (read_hex(p, &v))
-			continue;
-		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device",
-			 e->d_name);
-		if (read_hex(p, &id))
-			continue;
-		if (v == ven && id == dev) {
-			snprintf(name, len, "%s", e->d_name);
-			found = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return found;
-}
-
-/* "0000:01:00.0" -> seg << 16 | bus << 8 | devfn */
-static uint32_t bdf_value(const char *name)
-{
-	unsigned int seg, busn, slot, fn;
-
-	if (sscanf(name, "%x:%x:%x.%x", &seg, &busn, &slot, &fn) != 4)
-		return 0xffffffff;
-	return seg << 16 | busn << 8 | slot << 3 | fn;
-}
-
-static uint64_t virt_to_phys(const void *p)
-{
-	uint64_t ent = 0, va = (uint64_t)(uintptr_t)p;
-	long ps = sysconf(_SC_PAGESIZE);
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, 8, (off_t)(va / ps) * 8) != 8)
-		ent = 0;
-	close(fd);
-	if (!(ent & (1ull << 63)))
-		return 0;
-	return (ent & ((1ull << 55) - 1)) * ps + va % ps;
-}
 
 /* ---- commands in a locked page ------------------------------------------- */
 
@@ -193,8 +76,8 @@ static void ent_query(unsigned int i, uint8_t what, uint32_t handle)
 
 static void doorbell(void)
 {
-	__asm__ volatile("dsb sy" ::: "memory");
-	wr64(PP_REG_DOORBELL, cmd_gpa);
+	mb();
+	wr64(bar, PP_REG_DOORBELL, cmd_gpa);
 }
 
 static uint32_t est(unsigned int i)
@@ -218,28 +101,30 @@ static void check_identity(uint32_t managed_want)
 {
 	uint32_t n;
 
-	CHECK_EQ(rd32(PP_REG_MAGIC), PP_PROTO_MAGIC, "MAGIC");
-	CHECK_EQ(rd32(PP_REG_VERSION), PP_PROTO_VERSION, "VERSION");
-	CHECK_EQ(rd32(PP_REG_DEV_FEATURES), PP_FEAT_ALL, "DEV_FEATURES");
-	CHECK_EQ(rd32(PP_REG_MAX_BATCH), PP_MAX_BATCH_LIMIT, "MAX_BATCH");
-	CHECK_EQ(rd32(PP_REG_PAGE_SHIFT), 14, "PAGE_SHIFT");
-	CHECK_EQ(rd32(PP_REG_DART_ENTRIES), 65536, "DART_ENTRIES");
-	CHECK_EQ(rd64(PP_REG_DART_CAP), 1536ull << 20, "DART_CAP (8-byte read)");
-	CHECK_EQ(rd32(PP_REG_DART_CAP), (uint32_t)(1536ull << 20),
+	CHECK_EQ(rd32(bar, PP_REG_MAGIC), PP_PROTO_MAGIC, "MAGIC");
+	CHECK_EQ(rd32(bar, PP_REG_VERSION), PP_PROTO_VERSION, "VERSION");
+	CHECK_EQ(rd32(bar, PP_REG_DEV_FEATURES), PP_FEAT_ALL, "DEV_FEATURES");
+	CHECK_EQ(rd32(bar, PP_REG_MAX_BATCH), PP_MAX_BATCH_LIMIT, "MAX_BATCH");
+	CHECK_EQ(rd32(bar, PP_REG_PAGE_SHIFT), 14, "PAGE_SHIFT");
+	CHECK_EQ(rd32(bar, PP_REG_DART_ENTRIES), 65536, "DART_ENTRIES");
+	CHECK_EQ(rd64(bar, PP_REG_DART_CAP), 1536ull << 20,
+		 "DART_CAP (8-byte read)");
+	CHECK_EQ(rd32(bar, PP_REG_DART_CAP), (uint32_t)(1536ull << 20),
 		 "DART_CAP low half");
-	CHECK_EQ(rd32(PP_REG_DART_CAP + 4), 0, "DART_CAP high half");
-	CHECK_EQ(rd32(PP_REG_MAX_MAP_LEN), 1u << 30, "MAX_MAP_LEN");
-	CHECK_EQ(rd32(PP_REG_STATUS), 0, "STATUS after boot");
-	CHECK_EQ(rd32(PP_REG_DOORBELL), 0, "DOORBELL reads 0");
-	CHECK_EQ(rd32(PP_REG_RESET), 0, "RESET reads 0");
-	CHECK_EQ(rd32(0x80), 0, "reserved offset reads 0");
-	n = rd32(PP_REG_NR_MANAGED);
+	CHECK_EQ(rd32(bar, PP_REG_DART_CAP + 4), 0, "DART_CAP high half");
+	CHECK_EQ(rd32(bar, PP_REG_MAX_MAP_LEN), 1u << 30, "MAX_MAP_LEN");
+	CHECK_EQ(rd32(bar, PP_REG_STATUS), 0, "STATUS after boot");
+	CHECK_EQ(rd32(bar, PP_REG_DOORBELL), 0, "DOORBELL reads 0");
+	CHECK_EQ(rd32(bar, PP_REG_RESET), 0, "RESET reads 0");
+	CHECK_EQ(rd32(bar, 0x80), 0, "reserved offset reads 0");
+	n = rd32(bar, PP_REG_NR_MANAGED);
 	CHECK_EQ(n, 1, "NR_MANAGED");
-	CHECK_EQ(rd32(PP_REG_MANAGED(0)), managed_want,
+	CHECK_EQ(rd32(bar, PP_REG_MANAGED(0)), managed_want,
 		 "MANAGED[0] is the function behind the DART port");
-	CHECK_EQ(rd32(PP_REG_MANAGED(1)), 0, "MANAGED[1] reads 0");
-	CHECK_EQ(rd32(PP_REG_MANAGED(63)), 0, "MANAGED[63] reads 0");
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), 0, "LAST_ERROR after good reads");
+	CHECK_EQ(rd32(bar, PP_REG_MANAGED(1)), 0, "MANAGED[1] reads 0");
+	CHECK_EQ(rd32(bar, PP_REG_MANAGED(63)), 0, "MANAGED[63] reads 0");
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), 0,
+		 "LAST_ERROR after good reads");
 }
 
 static void check_access_rules(void)
@@ -248,64 +133,69 @@ static void check_access_rules(void)
 	volatile uint8_t *p8 = bar + PP_REG_MAGIC;
 
 	CHECK_EQ(*p16, 0, "2-byte read returns 0");
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_ALIGN, "  LAST_ERROR = ALIGN");
-	wr32(PP_REG_RESET, PP_RESET_KEY);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), 0, "RESET clears LAST_ERROR");
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_ALIGN,
+		 "  LAST_ERROR = ALIGN");
+	wr32(bar, PP_REG_RESET, PP_RESET_KEY);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), 0, "RESET clears LAST_ERROR");
 	CHECK_EQ(*p8, 0, "1-byte read returns 0");
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_ALIGN, "  LAST_ERROR = ALIGN");
-	wr32(PP_REG_RESET, PP_RESET_KEY);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_ALIGN,
+		 "  LAST_ERROR = ALIGN");
+	wr32(bar, PP_REG_RESET, PP_RESET_KEY);
 
-	wr32(PP_REG_MAGIC, 1);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_INVAL,
+	wr32(bar, PP_REG_MAGIC, 1);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_INVAL,
 		 "store to RO MAGIC: LAST_ERROR = INVAL");
-	CHECK_EQ(rd32(PP_REG_MAGIC), PP_PROTO_MAGIC, "  MAGIC unchanged");
-	wr32(PP_REG_RESET, 0x12345678);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_INVAL,
+	CHECK_EQ(rd32(bar, PP_REG_MAGIC), PP_PROTO_MAGIC, "  MAGIC unchanged");
+	wr32(bar, PP_REG_RESET, 0x12345678);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_INVAL,
 		 "RESET with a wrong key: INVAL");
-	wr64(PP_REG_RESET, PP_RESET_KEY);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_ALIGN,
+	wr64(bar, PP_REG_RESET, PP_RESET_KEY);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_ALIGN,
 		 "8-byte store to RESET: ALIGN");
-	wr32(PP_REG_RESET, PP_RESET_KEY);
+	wr32(bar, PP_REG_RESET, PP_RESET_KEY);
 
-	wr64(PP_REG_DOORBELL, cmd_gpa);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_NOTREADY,
+	wr64(bar, PP_REG_DOORBELL, cmd_gpa);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_NOTREADY,
 		 "doorbell before DRIVER_OK: NOTREADY");
-	wr32(PP_REG_DOORBELL, (uint32_t)cmd_gpa);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_ALIGN,
+	wr32(bar, PP_REG_DOORBELL, (uint32_t)cmd_gpa);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_ALIGN,
 		 "4-byte doorbell store: ALIGN");
 
-	wr32(PP_REG_DRV_FEATURES, 0xffffffff);
-	CHECK_EQ(rd32(PP_REG_DRV_FEATURES), PP_FEAT_ALL,
+	wr32(bar, PP_REG_DRV_FEATURES, 0xffffffff);
+	CHECK_EQ(rd32(bar, PP_REG_DRV_FEATURES), PP_FEAT_ALL,
 		 "DRV_FEATURES keeps only offered bits");
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_RESERVED,
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_RESERVED,
 		 "  LAST_ERROR = RESERVED");
-	wr32(PP_REG_STATUS, 0x4);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_RESERVED,
+	wr32(bar, PP_REG_STATUS, 0x4);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_RESERVED,
 		 "STATUS write with bit 2: RESERVED");
-	CHECK_EQ(rd32(PP_REG_STATUS), 0, "  STATUS unchanged");
+	CHECK_EQ(rd32(bar, PP_REG_STATUS), 0, "  STATUS unchanged");
 
-	wr32(PP_REG_RESET, PP_RESET_KEY);
-	CHECK_EQ(rd32(PP_REG_DRV_FEATURES), 0, "RESET clears DRV_FEATURES");
-	wr32(PP_REG_DRV_FEATURES, PP_FEAT_ALL);
-	wr32(PP_REG_STATUS, PP_STATUS_DRIVER_OK);
-	CHECK_EQ(rd32(PP_REG_STATUS), PP_STATUS_DRIVER_OK, "DRIVER_OK set");
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), 0, "  no error");
-	wr32(PP_REG_DRV_FEATURES, PP_FEAT_BATCH);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_INVAL,
+	wr32(bar, PP_REG_RESET, PP_RESET_KEY);
+	CHECK_EQ(rd32(bar, PP_REG_DRV_FEATURES), 0,
+		 "RESET clears DRV_FEATURES");
+	wr32(bar, PP_REG_DRV_FEATURES, PP_FEAT_ALL);
+	wr32(bar, PP_REG_STATUS, PP_STATUS_DRIVER_OK);
+	CHECK_EQ(rd32(bar, PP_REG_STATUS), PP_STATUS_DRIVER_OK,
+		 "DRIVER_OK set");
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), 0, "  no error");
+	wr32(bar, PP_REG_DRV_FEATURES, PP_FEAT_BATCH);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_INVAL,
 		 "DRV_FEATURES after DRIVER_OK: INVAL");
-	CHECK_EQ(rd32(PP_REG_DRV_FEATURES), PP_FEAT_ALL, "  features kept");
-	wr32(PP_REG_STATUS, 0);
-	CHECK_EQ(rd32(PP_REG_STATUS), PP_STATUS_DRIVER_OK,
+	CHECK_EQ(rd32(bar, PP_REG_DRV_FEATURES), PP_FEAT_ALL,
+		 "  features kept");
+	wr32(bar, PP_REG_STATUS, 0);
+	CHECK_EQ(rd32(bar, PP_REG_STATUS), PP_STATUS_DRIVER_OK,
 		 "DRIVER_OK is set-only");
 
-	wr64(PP_REG_DOORBELL, cmd_gpa + 32);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_ALIGN,
+	wr64(bar, PP_REG_DOORBELL, cmd_gpa + 32);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_ALIGN,
 		 "doorbell GPA not 64-byte aligned: ALIGN");
-	wr64(PP_REG_DOORBELL, 0x1000);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_RANGE,
+	wr64(bar, PP_REG_DOORBELL, 0x1000);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_RANGE,
 		 "doorbell GPA outside RAM: RANGE");
-	wr64(PP_REG_DOORBELL, 0x08000000);
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_RANGE,
+	wr64(bar, PP_REG_DOORBELL, 0x08000000);
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_RANGE,
 		 "doorbell GPA in MMIO (GIC): RANGE");
 }
 
@@ -334,7 +224,7 @@ static void check_commands(uint64_t data_gpa)
 	CHECK_EQ(pp_le32(ent[1].len), 1, "  DART entries live");
 	CHECK_EQ(pp_le64(ent[1].bus), 1536ull << 20, "  DART byte cap");
 	CHECK_EQ(pp_le32(ent[1].handle), 65536, "  DART entry cap");
-	CHECK_EQ(rd32(PP_REG_LAST_ERROR), PP_ERR_RANGE,
+	CHECK_EQ(rd32(bar, PP_REG_LAST_ERROR), PP_ERR_RANGE,
 		 "  LAST_ERROR unchanged by a command (RANGE from before)");
 
 	/* QUERY_MAPPING, UNMAP, UNMAP again, USAGE. */
@@ -393,10 +283,10 @@ static void check_commands(uint64_t data_gpa)
 	doorbell();
 	CHECK(pp_le32(ent[0].len) >= 1, "mappings live before RESET: %u",
 	      pp_le32(ent[0].len));
-	wr32(PP_REG_RESET, PP_RESET_KEY);
-	CHECK_EQ(rd32(PP_REG_STATUS), 0, "RESET clears DRIVER_OK");
-	wr32(PP_REG_DRV_FEATURES, PP_FEAT_ALL);
-	wr32(PP_REG_STATUS, PP_STATUS_DRIVER_OK);
+	wr32(bar, PP_REG_RESET, PP_RESET_KEY);
+	CHECK_EQ(rd32(bar, PP_REG_STATUS), 0, "RESET clears DRIVER_OK");
+	wr32(bar, PP_REG_DRV_FEATURES, PP_FEAT_ALL);
+	wr32(bar, PP_REG_STATUS, PP_STATUS_DRIVER_OK);
 	cmd_begin(2);
 	ent_query(0, PP_QUERY_USAGE, 0);
 	ent_unmap(1, h2);
@@ -405,15 +295,15 @@ static void check_commands(uint64_t data_gpa)
 	CHECK_EQ(est(1), PP_ERR_NOENT, "handle from before RESET: NOENT");
 
 	/* Without BATCH, count 2 is refused. */
-	wr32(PP_REG_RESET, PP_RESET_KEY);
-	wr32(PP_REG_DRV_FEATURES, PP_FEAT_QUERY);
-	wr32(PP_REG_STATUS, PP_STATUS_DRIVER_OK);
+	wr32(bar, PP_REG_RESET, PP_RESET_KEY);
+	wr32(bar, PP_REG_DRV_FEATURES, PP_FEAT_QUERY);
+	wr32(bar, PP_REG_STATUS, PP_STATUS_DRIVER_OK);
 	cmd_begin(2);
 	ent_query(0, PP_QUERY_USAGE, 0);
 	ent_query(1, PP_QUERY_USAGE, 0);
 	doorbell();
 	CHECK_EQ(hstatus(), PP_ERR_COUNT, "count 2 without BATCH: COUNT");
-	wr32(PP_REG_RESET, PP_RESET_KEY);
+	wr32(bar, PP_REG_RESET, PP_RESET_KEY);
 }
 
 int main(int argc, char **argv)
@@ -428,12 +318,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pp-regs VENDOR:DEVICE\n");
 		return 2;
 	}
-	if (find_dev(PP_DMA_PCI_VENDOR_ID, PP_DMA_PCI_DEVICE_ID, name,
+	if (pci_find(PP_DMA_PCI_VENDOR_ID, PP_DMA_PCI_DEVICE_ID, name,
 		     sizeof(name))) {
 		printf("FAIL no 7070:0001 function in /sys/bus/pci/devices\n");
 		return 1;
 	}
-	if (find_dev(ven, devid, mname, sizeof(mname))) {
+	if (pci_find(ven, devid, mname, sizeof(mname))) {
 		printf("FAIL no %04x:%04x function\n", ven, devid);
 		return 1;
 	}
@@ -446,18 +336,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", name);
-	fd = open(path, O_RDWR | O_SYNC);
-	if (fd < 0) {
-		printf("FAIL open %s: %s\n", path, strerror(errno));
-		return 1;
-	}
-	bar = mmap(NULL, PP_BAR0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		   0);
-	if (bar == MAP_FAILED) {
-		printf("FAIL mmap %s: %s\n", path, strerror(errno));
-		return 1;
-	}
+	bar = map_bar(name, 0, PP_BAR0_SIZE);
 
 	/* Command page and data page: locked, physical addresses known. */
 	page = aligned_alloc(65536, 65536);
@@ -477,7 +356,7 @@ int main(int argc, char **argv)
 	printf("command at GPA 0x%" PRIx64 ", data at GPA 0x%" PRIx64 "\n",
 	       cmd_gpa, data_gpa);
 
-	check_identity(bdf_value(mname));
+	check_identity(pci_bdf(mname));
 	check_access_rules();
 	check_commands(data_gpa);
 

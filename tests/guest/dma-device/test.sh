@@ -55,7 +55,8 @@ refuse "max-batch over 4096" \
 echo "[dma-device] QMP/HMP state and configuration checks passed"
 
 "$PP_TESTBED/cc-arm64" -std=gnu11 -O2 -Wall -Wextra -Werror \
-	-I"$PP_REPO/core/include" -o "$out/pp-regs" "$src/pp-regs.c"
+	-I"$PP_REPO/core/include" -I"$PP_REPO/tests/guest/lib" \
+	-o "$out/pp-regs" "$src/pp-regs.c" "$PP_REPO/tests/guest/lib/pp-guest.c"
 truncate -s 64M "$out/disk.img"
 "$PP_TESTBED/mkinitramfs" --out "$out/initramfs.gz" --init "$src/init" \
 	--kmod nvme --bin "$out/pp-regs"

@@ -29,7 +29,6 @@
  *
  * Prints one line per check; exits 0 when all passed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -42,67 +41,8 @@
 #include <unistd.h>
 
 #include "pcipass/proto.h"              /* pcipass-dma registers, commands */
+#include "pp-guest.h"                   /* tests/guest/lib: CHECK, MMIO, sysfs */
 #include "sim_gpu_regs.h"               /* hosts/sim: the loopback GPU */
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                  \
-	do {                                                              \
-		checks++;                                                 \
-		if (cond) {                                               \
-			printf("ok   ");                                  \
-		} else {                                                  \
-			printf("FAIL ");                                  \
-			failures++;                                       \
-		}                                                         \
-		printf(__VA_ARGS__);                                      \
-		printf("\n");                                             \
-		fflush(stdout);                                           \
-	} while (0)
-
-#define CHECK_EQ(got, want, what)                                         \
-	do {                                                              \
-		uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want);     \
-		CHECK(g_ == w_, "%s: 0x%" PRIx64 " (expected 0x%" PRIx64 ")", \
-		      what, g_, w_);                                      \
-	} while (0)
-
-#define DIE(...)                                                          \
-	do {                                                              \
-		printf("FAIL ");                                          \
-		printf(__VA_ARGS__);                                      \
-		printf("\n");                                             \
-		exit(1);                                                  \
-	} while (0)
-
-/* ---- MMIO ------------------------------------------------------------------ */
-
-static void mb(void)
-{
-	__asm__ volatile("dsb sy" ::: "memory");
-}
-
-static uint32_t rd32(volatile uint8_t *b, unsigned int off)
-{
-	return *(volatile uint32_t *)(b + off);
-}
-
-static uint64_t rd64(volatile uint8_t *b, unsigned int off)
-{
-	return *(volatile uint64_t *)(b + off);
-}
-
-static void wr32(volatile uint8_t *b, unsigned int off, uint32_t v)
-{
-	*(volatile uint32_t *)(b + off) = v;
-	mb();
-}
-
-static void wr64(volatile uint8_t *b, unsigned int off, uint64_t v)
-{
-	*(volatile uint64_t *)(b + off) = v;    /* one str x, as writeq() */
-	mb();
-}
 
 /* ---- sysfs --------------------------------------------------------------- */
 
@@ -112,18 +52,6 @@ struct fn {
 };
 
 static struct fn gpu, aud, dma;
-
-static int read_hex(const char *path, uint64_t *v)
-{
-	FILE *f = fopen(path, "r");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%" SCNx64, v) == 1;
-	fclose(f);
-	return ok ? 0 : -1;
-}
 
 static uint64_t attr(const struct fn *f, const char *a)
 {
@@ -138,28 +66,11 @@ static uint64_t attr(const struct fn *f, const char *a)
 
 static int find_fn(unsigned int ven, unsigned int dev, struct fn *out)
 {
-	DIR *d = opendir("/sys/bus/pci/devices");
-	struct dirent *e;
-	int found = -1;
-
-	if (!d)
+	if (pci_find(ven, dev, out->name, sizeof(out->name)))
 		return -1;
-	while ((e = readdir(d))) {
-		struct fn f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(f.name, sizeof(f.name), "%s", e->d_name);
-		snprintf(f.path, sizeof(f.path), "/sys/bus/pci/devices/%s",
-			 e->d_name);
-		if (attr(&f, "vendor") == ven && attr(&f, "device") == dev) {
-			*out = f;
-			found = 0;
-			break;
-		}
-	}
-	closedir(d);
-	return found;
+	snprintf(out->path, sizeof(out->path), "/sys/bus/pci/devices/%s",
+		 out->name);
+	return 0;
 }
 
 static void find_all(void)
@@ -245,51 +156,7 @@ static int resource(const struct fn *f, unsigned int i, uint64_t *start,
 	return ok;
 }
 
-static volatile uint8_t *map_bar(const struct fn *f, unsigned int i,
-				 size_t len)
-{
-	char p[512];
-	void *m;
-	int fd;
-
-	snprintf(p, sizeof(p), "%s/resource%u", f->path, i);
-	fd = open(p, O_RDWR | O_SYNC);
-	if (fd < 0)
-		DIE("open %s: %s", p, strerror(errno));
-	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		DIE("mmap %s: %s", p, strerror(errno));
-	return m;
-}
-
-/* "0000:01:00.0" -> bus << 8 | devfn (segment 0) */
-static uint32_t bdf(const struct fn *f)
-{
-	unsigned int seg, busn, slot, fnum;
-
-	if (sscanf(f->name, "%x:%x:%x.%x", &seg, &busn, &slot, &fnum) != 4)
-		return ~0u;
-	return seg << 16 | busn << 8 | slot << 3 | fnum;
-}
-
 /* ---- memory with known guest-physical addresses -------------------------- */
-
-static uint64_t virt_to_phys(const void *p)
-{
-	uint64_t ent = 0, va = (uint64_t)(uintptr_t)p;
-	long ps = sysconf(_SC_PAGESIZE);
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &ent, 8, (off_t)(va / ps) * 8) != 8)
-		ent = 0;
-	close(fd);
-	if (!(ent & (1ull << 63)))
-		return 0;
-	return (ent & ((1ull << 55) - 1)) * ps + va % ps;
-}
 
 #define NPAGES 8
 static uint8_t *pg[NPAGES];          /* 4 KiB guest pages, locked */
@@ -340,7 +207,7 @@ static struct pp_cmd_entry *ent;
 static void dma_open(void)
 {
 	cfg_wr(&dma, 0x04, 2, 0x0002);  /* memory decoding */
-	dbar = map_bar(&dma, 0, PP_BAR0_SIZE);
+	dbar = map_bar(dma.name, 0, PP_BAR0_SIZE);
 	hdr = (struct pp_cmd_header *)pg[0];
 	ent = (struct pp_cmd_entry *)(pg[0] + 32);
 }
@@ -464,8 +331,8 @@ static int cmd_enum(uint64_t vram, unsigned int vectors)
 	CHECK_EQ(cfg_rd(&aud, 0x04, 2) & 0x6, 0x6, "audio COMMAND: MSE|BME set");
 
 	/* Trapped register BARs. */
-	r0 = map_bar(&gpu, 0, SIMGPU_BAR0_SIZE);
-	ar0 = map_bar(&aud, 0, SIMAUD_BAR0_SIZE);
+	r0 = map_bar(gpu.name, 0, SIMGPU_BAR0_SIZE);
+	ar0 = map_bar(aud.name, 0, SIMAUD_BAR0_SIZE);
 	id = rd32(r0, SIMGPU_REG_ID);
 	printf("GPU ID 0x%08x: architecture 0x%02x, implementation 0x%02x, "
 	       "revision %u\n", id, SIMGPU_ID_ARCH(id), SIMGPU_ID_IMPL(id),
@@ -495,7 +362,7 @@ static int cmd_enum(uint64_t vram, unsigned int vectors)
 		 "MSI-X table entry 0 masked (QEMU's emulated table)");
 
 	/* The direct-mapped VRAM BAR. */
-	v = map_bar(&gpu, 1, vram);
+	v = map_bar(gpu.name, 1, vram);
 	for (uint64_t off = 0; off < 65536; off += 4)
 		*(volatile uint32_t *)(v + off) = (uint32_t)(off * 2654435761u);
 	*(volatile uint64_t *)(v + vram - 8) = 0x0123456789abcdefull;
@@ -517,9 +384,9 @@ static int cmd_enum(uint64_t vram, unsigned int vectors)
 	dma_open();
 	CHECK_EQ(rd32(dbar, PP_REG_MAGIC), PP_PROTO_MAGIC, "pcipass-dma MAGIC");
 	CHECK_EQ(rd32(dbar, PP_REG_NR_MANAGED), 2, "pcipass-dma NR_MANAGED");
-	CHECK_EQ(rd32(dbar, PP_REG_MANAGED(0)), bdf(&gpu),
+	CHECK_EQ(rd32(dbar, PP_REG_MANAGED(0)), pci_bdf(gpu.name),
 		 "MANAGED[0] is the GPU function");
-	CHECK_EQ(rd32(dbar, PP_REG_MANAGED(1)), bdf(&aud),
+	CHECK_EQ(rd32(dbar, PP_REG_MANAGED(1)), pci_bdf(aud.name),
 		 "MANAGED[1] is the audio function");
 	CHECK_EQ(rd32(dbar, PP_REG_MANAGED(2)), 0, "MANAGED[2] reads 0");
 	CHECK_EQ(rd64(dbar, PP_REG_DART_CAP), 1536ull << 20,
@@ -575,8 +442,8 @@ static int cmd_dma(uint64_t vram)
 	find_all();
 	alloc_pages();
 	dma_open();
-	r0 = map_bar(&gpu, 0, SIMGPU_BAR0_SIZE);
-	v = map_bar(&gpu, 1, vram);
+	r0 = map_bar(gpu.name, 0, SIMGPU_BAR0_SIZE);
+	v = map_bar(gpu.name, 1, vram);
 	ring = pg[1];
 	data = (volatile uint32_t *)pg[2];
 
@@ -694,8 +561,8 @@ static int cmd_irq(void)
 
 	find_all();
 	alloc_pages();
-	r0 = map_bar(&gpu, 0, SIMGPU_BAR0_SIZE);
-	ar0 = map_bar(&aud, 0, SIMAUD_BAR0_SIZE);
+	r0 = map_bar(gpu.name, 0, SIMGPU_BAR0_SIZE);
+	ar0 = map_bar(aud.name, 0, SIMAUD_BAR0_SIZE);
 	msi = (volatile uint32_t *)pg[4];
 	mx = find_cap(&gpu, 0x11);
 	ms = find_cap(&aud, 0x05);
@@ -798,7 +665,7 @@ static int cmd_flr(void)
 	CHECK(px && (cfg_rd(&gpu, px + 4, 4) & (1u << 28)),
 	      "GPU advertises FLR (DEVCAP bit 28)");
 	cfg_wr(&gpu, 0x04, 2, 0x0006);
-	r0 = map_bar(&gpu, 0, SIMGPU_BAR0_SIZE);
+	r0 = map_bar(gpu.name, 0, SIMGPU_BAR0_SIZE);
 	wr32(r0, SIMGPU_REG_SCRATCH, 0x0f1e2d3c);
 	wr32(r0, SIMGPU_REG_IRQ_ENABLE, SIMGPU_IRQ_ERROR);
 	CHECK_EQ(rd32(r0, SIMGPU_REG_SCRATCH), 0x0f1e2d3c, "SCRATCH before FLR");
@@ -835,7 +702,7 @@ static int cmd_gone(uint64_t vram)
 
 	find_all();
 	alloc_pages();
-	r0 = map_bar(&gpu, 0, SIMGPU_BAR0_SIZE);
+	r0 = map_bar(gpu.name, 0, SIMGPU_BAR0_SIZE);
 	dma_open();
 	/* Wait for the host to pull the cable. */
 	while ((rd32(dbar, PP_REG_STATUS) & PP_STATUS_HOST_GONE) == 0 &&
@@ -847,7 +714,7 @@ static int cmd_gone(uint64_t vram)
 	CHECK_EQ(id, 0xffffffff, "GPU ID reads all ones");
 	CHECK_EQ(cfg_rd(&gpu, 0x00, 4), 0xffffffff,
 		 "GPU config reads all ones (device gone)");
-	v = map_bar(&gpu, 1, vram);
+	v = map_bar(gpu.name, 1, vram);
 	CHECK_EQ(*(volatile uint32_t *)v, 0xffffffff,
 		 "VRAM no longer mapped: reads all ones");
 	wr32(dbar, PP_REG_STATUS, PP_STATUS_DRIVER_OK);

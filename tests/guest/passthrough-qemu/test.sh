@@ -87,8 +87,8 @@ refuse "pcipass-dma with dart and target" "either 'dart' or 'target'" \
 
 # ---- the guest ------------------------------------------------------------------
 "$PP_TESTBED/cc-arm64" -std=gnu11 -O2 -Wall -Wextra -Werror \
-	-I"$PP_REPO/core/include" -I"$PP_REPO/hosts/sim" \
-	-o "$out/pt-check" "$src/pt-check.c"
+	-I"$PP_REPO/core/include" -I"$PP_REPO/hosts/sim" -I"$PP_REPO/tests/guest/lib" \
+	-o "$out/pt-check" "$src/pt-check.c" "$PP_REPO/tests/guest/lib/pp-guest.c"
 "$PP_TESTBED/mkinitramfs" --out "$out/initramfs.gz" --init "$src/init" \
 	--bin "$out/pt-check"
 
