@@ -297,10 +297,15 @@ static int span(struct sim_slot *s, uint64_t bus, uint64_t len,
 	return PP_OK;
 }
 
-/* Device access of guest memory: reads into buf or writes from it, page
- * run by page run, stopping at the first byte the DART refuses. */
-static int dma_xfer(struct sim_slot *s, uint64_t bus, uint8_t *buf,
-		    uint64_t len, uint32_t access, uint64_t *fault)
+/* What a DMA walk does with each run of host memory it reaches: h[0..n),
+ * at offset off into the transfer. */
+typedef void (*dma_run_fn)(uint8_t *h, uint64_t off, uint64_t n, void *ctx);
+
+/* Device access of guest memory: hands each page run of [bus, bus + len)
+ * to fn in order, under the DMA lock, stopping at the first byte the DART
+ * refuses (*fault). */
+static int dma_walk(struct sim_slot *s, uint64_t bus, uint64_t len,
+		    uint32_t access, dma_run_fn fn, void *ctx, uint64_t *fault)
 {
 	uint64_t done = 0;
 	int st = PP_OK;
@@ -315,28 +320,35 @@ static int dma_xfer(struct sim_slot *s, uint64_t bus, uint8_t *buf,
 			st = PP_ERR_FAULT;
 			break;
 		}
-		if (access == PP_DART_READ)
-			memcpy(buf + done, h, n);
-		else
-			memcpy(h, buf + done, n);
+		fn(h, done, n, ctx);
 		done += n;
 	}
 	pthread_mutex_unlock(&s->dma_lock);
 	return st;
 }
 
+static void read_run(uint8_t *h, uint64_t off, uint64_t n, void *dst)
+{
+	memcpy((uint8_t *)dst + off, h, n);
+}
+
+static void write_run(uint8_t *h, uint64_t off, uint64_t n, void *src)
+{
+	memcpy(h, (const uint8_t *)src + off, n);
+}
+
 int sim_dma_read(struct sim_slot *s, uint64_t bus, void *dst, uint64_t len,
 		 uint64_t *fault)
 {
-	return dma_xfer(s, bus, dst, len, PP_DART_READ, fault);
+	return dma_walk(s, bus, len, PP_DART_READ, read_run, dst, fault);
 }
 
 int sim_dma_write(struct sim_slot *s, uint64_t bus, const void *src,
 		  uint64_t len, uint64_t *fault)
 {
-	/* dma_xfer only reads from buf for a write */
-	return dma_xfer(s, bus, (uint8_t *)(uintptr_t)src, len, PP_DART_WRITE,
-			fault);
+	/* write_run only reads from src */
+	return dma_walk(s, bus, len, PP_DART_WRITE, write_run,
+			(void *)(uintptr_t)src, fault);
 }
 
 int sim_dma_copy(struct sim_slot *s, uint64_t src, uint64_t dst, uint64_t len,
@@ -369,26 +381,23 @@ int sim_dma_copy(struct sim_slot *s, uint64_t src, uint64_t dst, uint64_t len,
 	return st;
 }
 
+struct fill_ctx {
+	uint32_t pattern;
+	uint64_t pat_off;
+};
+
+static void fill_run(uint8_t *h, uint64_t off, uint64_t n, void *ctx)
+{
+	const struct fill_ctx *f = ctx;
+
+	for (uint64_t i = 0; i < n; i++)
+		h[i] = (uint8_t)(f->pattern >> (8 * ((f->pat_off + off + i) & 3)));
+}
+
 int sim_dma_fill(struct sim_slot *s, uint64_t bus, uint32_t pattern,
 		 uint64_t pat_off, uint64_t len, uint64_t *fault)
 {
-	uint64_t done = 0;
-	int st = PP_OK;
+	struct fill_ctx f = { .pattern = pattern, .pat_off = pat_off };
 
-	pthread_mutex_lock(&s->dma_lock);
-	while (done < len) {
-		uint8_t *h;
-		uint64_t n;
-
-		if (span(s, bus + done, len - done, PP_DART_WRITE, &h, &n)) {
-			*fault = bus + done;
-			st = PP_ERR_FAULT;
-			break;
-		}
-		for (uint64_t i = 0; i < n; i++)
-			h[i] = (uint8_t)(pattern >> (8 * ((pat_off + done + i) & 3)));
-		done += n;
-	}
-	pthread_mutex_unlock(&s->dma_lock);
-	return st;
+	return dma_walk(s, bus, len, PP_DART_WRITE, fill_run, &f, fault);
 }

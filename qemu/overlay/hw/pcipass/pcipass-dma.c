@@ -25,7 +25,6 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "qapi/visitor.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
@@ -36,6 +35,7 @@
 #include "migration/vmstate.h"
 #include "system/address-spaces.h"
 #include "hw/pcipass/pcipass.h"
+#include "pcipass-qom.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(PCIPassDMAState, PCIPASS_DMA)
 
@@ -662,8 +662,10 @@ static const char *const pcipass_dma_stat_names[] = {
     [PCIPASS_DMA_NR_MANAGED] = "nr-managed",
 };
 
-static uint64_t pcipass_dma_stat(PCIPassDMAState *s, PCIPassDMAStat which)
+static uint64_t pcipass_dma_stat(Object *obj, unsigned int i)
 {
+    PCIPassDMAState *s = PCIPASS_DMA(obj);
+    PCIPassDMAStat which = i;
     struct pp_mapper_stats st = { 0 };
     uint64_t lb = 0, le = 0, cb = 0, ce = 0;
     ManagedList l;
@@ -719,15 +721,6 @@ static uint64_t pcipass_dma_stat(PCIPassDMAState *s, PCIPassDMAStat which)
     return 0;
 }
 
-static void pcipass_dma_get_stat(Object *obj, Visitor *v, const char *name,
-                                 void *opaque, Error **errp)
-{
-    PCIPassDMAStat which = (PCIPassDMAStat)(uintptr_t)opaque;
-    uint64_t val = pcipass_dma_stat(PCIPASS_DMA(obj), which);
-
-    visit_type_uint64(v, name, &val, errp);
-}
-
 static bool pcipass_dma_get_host_gone(Object *obj, Error **errp)
 {
     return pcipass_dma_host_gone(PCIPASS_DMA(obj));
@@ -773,7 +766,6 @@ static void pcipass_dma_class_init(ObjectClass *klass, const void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
-    unsigned int i;
 
     k->realize = pcipass_dma_realize;
     k->exit = pcipass_dma_exit;
@@ -794,14 +786,9 @@ static void pcipass_dma_class_init(ObjectClass *klass, const void *data)
     object_class_property_set_description(klass, "x-host-gone",
         "Simulate the host device going away (STATUS.HOST_GONE): "
         "MAPs fail with HOST from then on; cannot be cleared");
-    for (i = 0; i < ARRAY_SIZE(pcipass_dma_stat_names); i++) {
-        object_class_property_add(klass, pcipass_dma_stat_names[i], "uint64",
-                                  pcipass_dma_get_stat, NULL, NULL,
-                                  (void *)(uintptr_t)i);
-        object_class_property_set_description(klass,
-                                              pcipass_dma_stat_names[i],
-                                              "read-only state (qom-get)");
-    }
+    pcipass_qom_add_stats(klass, pcipass_dma_stat_names,
+                          ARRAY_SIZE(pcipass_dma_stat_names),
+                          pcipass_dma_stat);
 }
 
 static const TypeInfo pcipass_dma_info = {

@@ -45,7 +45,6 @@
 #include <linux/vfio.h>
 
 #include "qapi/error.h"
-#include "qapi/visitor.h"
 #include "qemu/bitops.h"
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
@@ -66,6 +65,7 @@
 #include "system/address-spaces.h"
 #include "system/memory.h"
 #include "hw/pcipass/pcipass.h"
+#include "pcipass-qom.h"
 
 #include "pcipass/host.h"
 #include "pcipass/host_testhooks.h"
@@ -1421,8 +1421,10 @@ static const char *const pcipass_pci_stat_names[] = {
     [PCIPASS_PCI_DMA_FAULTS] = "dma-faults",
 };
 
-static uint64_t pcipass_pci_stat(PCIPassPCIDevice *p, PCIPassPCIStat which)
+static uint64_t pcipass_pci_stat(Object *obj, unsigned int i)
 {
+    PCIPassPCIDevice *p = PCIPASS_PCI(obj);
+    PCIPassPCIStat which = i;
     const struct pp_host_dma_usage *u;
     uint64_t n = 0;
     unsigned int b;
@@ -1480,15 +1482,6 @@ static uint64_t pcipass_pci_stat(PCIPassPCIDevice *p, PCIPassPCIStat which)
                                                       u->live_entries;
     }
     return 0;
-}
-
-static void pcipass_pci_get_stat(Object *obj, Visitor *v, const char *name,
-                                 void *opaque, Error **errp)
-{
-    PCIPassPCIStat which = (PCIPassPCIStat)(uintptr_t)opaque;
-    uint64_t val = pcipass_pci_stat(PCIPASS_PCI(obj), which);
-
-    visit_type_uint64(v, name, &val, errp);
 }
 
 static bool pcipass_pci_get_gone(Object *obj, Error **errp)
@@ -1635,7 +1628,6 @@ static void pcipass_pci_class_init(ObjectClass *klass, const void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *pdc = PCI_DEVICE_CLASS(klass);
     PCIPassDMATargetClass *tc = PCIPASS_DMA_TARGET_CLASS(klass);
-    unsigned int i;
 
     device_class_set_legacy_reset(dc, pcipass_pci_reset);
     device_class_set_props(dc, pcipass_pci_props);
@@ -1676,14 +1668,9 @@ static void pcipass_pci_class_init(ObjectClass *klass, const void *data)
     object_class_property_set_description(klass, "x-sim-unplug",
         "Test hook (backend=sim, or dext over the fake IOKit): unplug the "
         "simulated slot; cannot be undone");
-    for (i = 0; i < ARRAY_SIZE(pcipass_pci_stat_names); i++) {
-        object_class_property_add(klass, pcipass_pci_stat_names[i], "uint64",
-                                  pcipass_pci_get_stat, NULL, NULL,
-                                  (void *)(uintptr_t)i);
-        object_class_property_set_description(klass,
-                                              pcipass_pci_stat_names[i],
-                                              "read-only state (qom-get)");
-    }
+    pcipass_qom_add_stats(klass, pcipass_pci_stat_names,
+                          ARRAY_SIZE(pcipass_pci_stat_names),
+                          pcipass_pci_stat);
 }
 
 static const TypeInfo pcipass_pci_types[] = {
