@@ -24,7 +24,6 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
-#include "qapi/visitor.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
@@ -40,6 +39,7 @@
 #include "system/dma.h"
 #include "qemu/target-info.h"
 #include "hw/pcipass/pcipass.h"
+#include "pcipass-qom.h"
 
 #define PCIPASS_RP_AER_OFFSET           0x100
 #define PCIPASS_RP_ACS_OFFSET           (PCIPASS_RP_AER_OFFSET + PCI_ERR_SIZEOF)
@@ -604,8 +604,9 @@ static const char *const pcipass_port_stat_names[] = {
     [PCIPASS_PORT_MSI_WRITES] = "msi-writes",
 };
 
-static uint64_t pcipass_port_stat(PCIPassDartPort *p, PCIPassPortStat which)
+static uint64_t pcipass_port_stat(Object *obj, unsigned int which)
 {
+    PCIPassDartPort *p = PCIPASS_DART_PORT(obj);
     struct pp_dart_stats st = { 0 };
     uint64_t v = 0;
 
@@ -647,15 +648,6 @@ static uint64_t pcipass_port_stat(PCIPassDartPort *p, PCIPassPortStat which)
     return v;
 }
 
-static void pcipass_port_get_stat(Object *obj, Visitor *v, const char *name,
-                                  void *opaque, Error **errp)
-{
-    PCIPassPortStat which = (PCIPassPortStat)(uintptr_t)opaque;
-    uint64_t val = pcipass_port_stat(PCIPASS_DART_PORT(obj), which);
-
-    visit_type_uint64(v, name, &val, errp);
-}
-
 static const VMStateDescription vmstate_pcipass_dart_port = {
     .name = TYPE_PCIPASS_DART_PORT,
     .unmigratable = 1, /* the DART's mappings live in the host driver */
@@ -683,7 +675,6 @@ static void pcipass_dart_port_class_init(ObjectClass *klass, const void *data)
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     PCIERootPortClass *rpc = PCIE_ROOT_PORT_CLASS(klass);
     PCIPassDMATargetClass *tc = PCIPASS_DMA_TARGET_CLASS(klass);
-    unsigned int i;
 
     k->vendor_id = PCI_VENDOR_ID_REDHAT;
     k->device_id = PCI_DEVICE_ID_REDHAT_PCIE_RP;
@@ -709,14 +700,9 @@ static void pcipass_dart_port_class_init(ObjectClass *klass, const void *data)
     rpc->aer_offset = PCIPASS_RP_AER_OFFSET;
     rpc->acs_offset = PCIPASS_RP_ACS_OFFSET;
 
-    for (i = 0; i < ARRAY_SIZE(pcipass_port_stat_names); i++) {
-        object_class_property_add(klass, pcipass_port_stat_names[i],
-                                  "uint64", pcipass_port_get_stat, NULL,
-                                  NULL, (void *)(uintptr_t)i);
-        object_class_property_set_description(klass,
-                                              pcipass_port_stat_names[i],
-                                              "read-only state (qom-get)");
-    }
+    pcipass_qom_add_stats(klass, pcipass_port_stat_names,
+                          ARRAY_SIZE(pcipass_port_stat_names),
+                          pcipass_port_stat);
 }
 
 static void pcipass_dart_iommu_mr_class_init(ObjectClass *klass,
