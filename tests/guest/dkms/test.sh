@@ -47,14 +47,9 @@ ko=/lib/modules/$kver/updates/dkms/pcipass_dma.ko
 cp $ko /pp-out/pcipass_dma.ko
 dkms status -m pcipass-dma -v $ver -k $kver >/pp-out/status
 cp /etc/modprobe.d/pcipass-dma.conf /pp-out/
-echo "[dkms/chroot] dpkg --purge"
-dpkg --purge pcipass-dma-dkms
-[ ! -e $ko ] || { echo "module still installed after purge"; exit 1; }
-[ ! -e /usr/src/pcipass-dma-$ver ] || { echo "/usr/src/pcipass-dma-$ver left after purge"; exit 1; }
-[ -z "$(dkms status pcipass-dma)" ] || { echo "dkms still knows pcipass-dma"; exit 1; }
-[ ! -e /etc/modprobe.d/pcipass-dma.conf ] || { echo "conffile left after purge"; exit 1; }
-echo "[dkms/chroot] purge removed the module, the dkms tree, the sources and the conffiles"
+tag=dkms; . /pp-out/purge-check.sh
 EOS
+cp "$PP_REPO/tests/guest/dkms/purge-check.sh" "$PP_TEST_OUT/result/"
 cp "$deb" "$PP_TEST_OUT/result/"
 # The overlay lives in a private mount namespace (gone when this ends);
 # pp_chroot adds /dev, /proc, /sys and the binds in a nested one.

@@ -88,14 +88,9 @@ else
 fi
 echo "[module-amd64/chroot] installed: $ko"
 dkms status -m pcipass-dma -v $ver -k $kver >/pp-out/status
-echo "[module-amd64/chroot] dpkg --purge"
-dpkg --purge pcipass-dma-dkms
-[ ! -e $ko ] || { echo "module still installed after purge"; exit 1; }
-[ ! -e /usr/src/pcipass-dma-$ver ] || { echo "/usr/src/pcipass-dma-$ver left after purge"; exit 1; }
-[ -z "$(dkms status pcipass-dma)" ] || { echo "dkms still knows pcipass-dma"; exit 1; }
-[ ! -e /etc/modprobe.d/pcipass-dma.conf ] || { echo "conffile left after purge"; exit 1; }
-echo "[module-amd64/chroot] purge removed the module, the dkms tree, the sources and the conffiles"
+tag=module-amd64; . /pp-out/purge-check.sh
 EOS
+cp "$PP_REPO/tests/guest/dkms/purge-check.sh" "$res/"
 
 ov=$PP_TEST_OUT/overlay
 mkdir -p "$ov/upper" "$ov/work" "$ov/merged"
