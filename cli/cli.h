@@ -81,6 +81,7 @@ struct pp_paths {
 	char *vms;         /* home/vms */
 };
 int pp_paths_init(struct pp_paths *p);
+void pp_paths_free(struct pp_paths *p);
 /* Creates home (0700) and its subdirectories. */
 int pp_paths_ensure(const struct pp_paths *p);
 char *pp_vm_dir(const struct pp_paths *p, const char *vm);

@@ -615,9 +615,7 @@ static void check_image(struct doctor *d)
 		pp_image_free(&img);
 	}
 	/* why: static or allocated (image.h); a few bytes, left. */
-	free(p.home);
-	free(p.images);
-	free(p.vms);
+	pp_paths_free(&p);
 }
 
 static void check_ports(struct doctor *d)

@@ -1754,9 +1754,7 @@ int cmd_image(int argc, char **argv)
 			catch_signals();
 			rc = subs[i].fn(&p, argc - 1, argv + 1);
 		}
-		free(p.home);
-		free(p.images);
-		free(p.vms);
+		pp_paths_free(&p);
 		return rc;
 	}
 	pp_err("unknown image command '%s' (pcipass image --help lists them)", argv[1]);

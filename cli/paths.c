@@ -65,6 +65,14 @@ int pp_paths_init(struct pp_paths *p)
 	return 0;
 }
 
+void pp_paths_free(struct pp_paths *p)
+{
+	free(p->home);
+	free(p->images);
+	free(p->vms);
+	memset(p, 0, sizeof(*p));
+}
+
 int pp_paths_ensure(const struct pp_paths *p)
 {
 	const char *dirs[] = { p->home, p->images, p->vms };

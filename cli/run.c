@@ -295,10 +295,11 @@ static int wait_up(pid_t pid, const char *qmp, int *st)
 			return 1;
 		if (!pp_qmp_open(&q, qmp, 2000, err, sizeof(err))) {
 			json_t *r = pp_qmp_exec(&q, "query-status", NULL, err, sizeof(err));
+			bool up = r != NULL;
 
 			json_decref(r);
 			pp_qmp_close(&q);
-			if (r)
+			if (up)
 				return 0;
 		}
 		usleep(100 * 1000);
@@ -656,12 +657,13 @@ out:
 	sv_free(&args);
 	sv_free(&notes);
 	sv_free(&missing);
-	if (have_image)
-		pp_image_free(&img);
+	pp_image_free(&img);	/* also the placeholders of a dry run */
+	free(why);
 	free(qemu);
 	free(qemu_img);
 	free(scan);
 	free(vm);
 	pp_vmstate_free(&st);
+	pp_paths_free(&paths);
 	return ret;
 }

@@ -141,6 +141,7 @@ int cmd_status(int argc, char **argv)
 	if (pp_paths_init(&paths))
 		return PP_EXIT_ENV;
 	pp_vmstate_init(&st, &paths, name);
+	pp_paths_free(&paths);	/* st has its own copies */
 	rc = pp_vm_require_running(&st, &pid);
 	if (rc) {
 		if (js && rc == PP_EXIT_FAIL)
