@@ -15,7 +15,6 @@
 int cmd_ssh(int argc, char **argv)
 {
 	const char *name = "default";
-	struct pp_paths paths;
 	struct pp_vmstate st;
 	struct strvec av = { 0 };
 	json_t *rec;
@@ -41,11 +40,7 @@ int cmd_ssh(int argc, char **argv)
 			return PP_EXIT_USAGE;
 		}
 	}
-	if (pp_paths_init(&paths))
-		return PP_EXIT_ENV;
-	pp_vmstate_init(&st, &paths, name);
-	pp_paths_free(&paths);	/* st has its own copies */
-	rc = pp_vm_require_running(&st, NULL);
+	rc = pp_vmstate_open_running(&st, name, NULL);
 	if (rc)
 		goto out;
 	rec = pp_vm_record(&st);

@@ -114,7 +114,6 @@ int cmd_status(int argc, char **argv)
 	static const char *const fstr[] = { "host", "identity", "guest-bdf", "irq-type", "gone" };
 	const char *name = "default";
 	bool js = false;
-	struct pp_paths paths;
 	struct pp_vmstate st;
 	struct pp_qmp q;
 	char err[512];
@@ -138,11 +137,7 @@ int cmd_status(int argc, char **argv)
 			return PP_EXIT_USAGE;
 		}
 	}
-	if (pp_paths_init(&paths))
-		return PP_EXIT_ENV;
-	pp_vmstate_init(&st, &paths, name);
-	pp_paths_free(&paths);	/* st has its own copies */
-	rc = pp_vm_require_running(&st, &pid);
+	rc = pp_vmstate_open_running(&st, name, &pid);
 	if (rc) {
 		if (js && rc == PP_EXIT_FAIL)
 			printf("{\"name\": \"%s\", \"state\": \"stopped\"}\n", name);

@@ -29,7 +29,6 @@ int cmd_stop(int argc, char **argv)
 {
 	const char *name = "default";
 	unsigned long timeout = 60, kill_timeout = 10;
-	struct pp_paths paths;
 	struct pp_vmstate st;
 	struct pp_qmp q;
 	char err[512];
@@ -58,11 +57,7 @@ int cmd_stop(int argc, char **argv)
 			return PP_EXIT_USAGE;
 		}
 	}
-	if (pp_paths_init(&paths))
-		return PP_EXIT_ENV;
-	pp_vmstate_init(&st, &paths, name);
-	pp_paths_free(&paths);	/* st has its own copies */
-	rc = pp_vm_require_running(&st, &pid);
+	rc = pp_vmstate_open_running(&st, name, &pid);
 	if (rc)
 		goto out;
 	if (!pid) {

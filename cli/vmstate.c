@@ -141,3 +141,17 @@ int pp_vm_require_running(const struct pp_vmstate *st, pid_t *pid)
 	}
 	return 0;
 }
+
+int pp_vmstate_open_running(struct pp_vmstate *st, const char *name, pid_t *pid)
+{
+	struct pp_paths paths;
+
+	if (pp_paths_init(&paths)) {
+		memset(st, 0, sizeof(*st));
+		st->lock_fd = -1;
+		return PP_EXIT_ENV;
+	}
+	pp_vmstate_init(st, &paths, name);
+	pp_paths_free(&paths);	/* st has its own copies */
+	return pp_vm_require_running(st, pid);
+}

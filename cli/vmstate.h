@@ -46,4 +46,9 @@ json_t *pp_vm_record(const struct pp_vmstate *st);
 /* "VM 'x' is not running" errors and the like share one wording. */
 int pp_vm_require_running(const struct pp_vmstate *st, pid_t *pid);
 
+/* status, stop, ssh: the state of VM name from the usual place, which must
+ * be running.  0 or an exit code (the error printed); pp_vmstate_free()
+ * in every case. */
+int pp_vmstate_open_running(struct pp_vmstate *st, const char *name, pid_t *pid);
+
 #endif
